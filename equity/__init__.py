@@ -1,0 +1,1 @@
+"""Equity crowdfunding compliance module (NI 45-110)."""

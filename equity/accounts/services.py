@@ -1,0 +1,115 @@
+"""Account registration, API tokens and compliance officers."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.contrib.auth import authenticate
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+from rest_framework.authtoken.models import Token
+
+from equity import clock
+from equity.accounts.models import Role, User
+from equity.compliance.audit import actor_of, audit_append
+from equity.exceptions import Conflict, EquityError, InvalidInput
+from equity.geography import is_country, is_province
+from equity.investors.models import InvestorProfile
+
+SELF_SERVICE_ROLES = (Role.INVESTOR, Role.ISSUER)
+
+
+class InvalidCredentials(EquityError):
+    """Raised when an e-mail and password do not match an active account."""
+
+    status = 401
+    code = "invalid_credentials"
+    default_detail = _("E-mail or password is wrong.")
+
+
+def _check_person(
+    *, email: str, password: str, full_name: str, province: str, country: str
+) -> None:
+    errors: dict[str, list[str]] = {}
+    if not full_name.strip():
+        errors["full_name"] = ["A full name is required."]
+    if not is_country(country):
+        errors["country"] = ["Unknown country code (ISO 3166-1 alpha-2)."]
+    elif not is_province(country, province):
+        errors["province"] = ["Unknown province or state for this country."]
+    try:
+        validate_password(password, User(email=email, full_name=full_name))
+    except ValidationError as error:
+        errors["password"] = list(error.messages)
+    if errors:
+        raise InvalidInput(errors)
+
+
+@transaction.atomic
+def account_register(
+    *,
+    email: str,
+    password: str,
+    role: str,
+    full_name: str,
+    province: str,
+    country: str,
+    birth_date: date | None,
+    language: str,
+) -> User:
+    """Open an investor or issuer account (compliance officers are made by an operator)."""
+    if role not in SELF_SERVICE_ROLES:
+        raise InvalidInput({"role": ["Choose investor or issuer."]})
+    _check_person(
+        email=email, password=password, full_name=full_name, province=province, country=country
+    )
+    if role == Role.INVESTOR and birth_date is None:
+        raise InvalidInput({"birth_date": ["An investor's birth date is required."]})
+    if User.objects.filter(email__iexact=email).exists():
+        raise Conflict(code="email_taken", detail=_("An account with this e-mail already exists."))
+    user = User.objects.create_user(
+        email,
+        password,
+        role=role,
+        full_name=full_name.strip(),
+        province=province,
+        country=country,
+        language=language,
+    )
+    if role == Role.INVESTOR:
+        InvestorProfile.objects.create(user=user, birth_date=birth_date, created_at=clock.now())
+    audit_append(
+        actor=actor_of(user),
+        action="account.registered",
+        subject=f"user:{user.pk}",
+        data={"role": role, "language": language},
+    )
+    return user
+
+
+def token_issue(*, email: str, password: str) -> str:
+    """Return the API token of the account with these credentials, creating it once."""
+    user = authenticate(username=email, password=password)
+    if user is None:
+        raise InvalidCredentials()
+    token, _created = Token.objects.get_or_create(user=user)
+    return token.key
+
+
+@transaction.atomic
+def compliance_officer_create(*, email: str, password: str, full_name: str = "") -> User:
+    """Create a compliance officer (the only way to get one: an operator's command)."""
+    if User.objects.filter(email__iexact=email).exists():
+        raise Conflict(code="email_taken", detail=_("An account with this e-mail already exists."))
+    user = User.objects.create_user(
+        email, password, role=Role.COMPLIANCE_OFFICER, full_name=full_name or email, is_staff=True
+    )
+    audit_append(
+        actor="operator",
+        action="account.compliance_officer_created",
+        subject=f"user:{user.pk}",
+        data={"role": Role.COMPLIANCE_OFFICER},
+    )
+    return user

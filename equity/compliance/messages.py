@@ -1,0 +1,80 @@
+"""Plain-language reasons for every violation code, in French and English (P04, P05).
+
+The source strings are English; French translations live in ``locale/fr``.
+Amounts in a violation's figures (keys ending in ``_cents``) are written the
+way a reader of the active language writes money.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from equity.money import Money
+
+MESSAGES = {
+    "head_office_outside_canada": _(
+        "The head office of %(issuer)s is not in Canada (%(country)s); "
+        "the exemption is open only to issuers with a head office in Canada."
+    ),
+    "reporting_issuer": _("%(issuer)s is a reporting issuer; no issuer of the group may be one."),
+    "investment_fund": _("%(issuer)s is an investment fund, which the exemption excludes."),
+    "blind_pool": _(
+        "%(issuer)s does not describe a business of its own beyond finding one to acquire "
+        "(a blind pool), which the exemption excludes."
+    ),
+    "principal_disqualified": _(
+        "%(principal)s declared %(declarations)s within the last %(years)s years; "
+        "approval is blocked until a compliance officer records a reasoned override."
+    ),
+    "group_distribution_active": _(
+        "Another offering of the issuer group is already approved or open; a group may have "
+        "at most %(limit)s distribution under the exemption at a time."
+    ),
+    "issuer_group_cap_exceeded": _(
+        "The maximum of %(maximum_cents)s does not fit the issuer group's remaining room of "
+        "%(headroom_cents)s under the cap of %(limit_cents)s."
+    ),
+    "distributions_per_year_exceeded": _(
+        "The issuer group already has %(limit)s distributions this calendar year, the most allowed."
+    ),
+    "security_type_not_eligible": _(
+        "“%(security_type)s” is not a security eligible under %(rulebook)s."
+    ),
+    "bond_terms_required": _(
+        "A debt security must state its annual rate, term in months and interest frequency."
+    ),
+    "bond_terms_invalid": _(
+        "The bond terms need a rate of zero or more, a term of at least one month and a known "
+        "interest frequency."
+    ),
+    "bond_terms_not_applicable": _("Bond terms apply only to debt, not to “%(security_type)s”."),
+    "amount_not_positive": _("The price, the minimum and the maximum must be positive."),
+    "minimum_above_maximum": _(
+        "The minimum of %(minimum_cents)s is above the maximum of %(maximum_cents)s."
+    ),
+    "amount_not_multiple_of_price": _(
+        "The %(amount)s of %(amount_cents)s is not a whole number of securities at "
+        "%(price_cents)s each."
+    ),
+    "distribution_period_too_long": _(
+        "A distribution period of %(days)s days is not allowed; it must be between 1 and "
+        "%(max_days)s days."
+    ),
+    "rulebook_not_in_force": _("No version of the rulebook “%(rulebook)s” is in force today."),
+    "override_not_needed": _("This principal has no positive declaration to override."),
+}
+
+
+def render_violation(code: str, params: Mapping[str, object]) -> str:
+    """Return the message of ``code`` with its figures, in the active language."""
+    language = get_language() or "fr"
+    figures = {
+        key: Money(value).format(language)
+        if key.endswith("_cents") and type(value) is int
+        else value
+        for key, value in params.items()
+    }
+    return str(MESSAGES[code]) % figures
