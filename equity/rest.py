@@ -12,7 +12,8 @@ from typing import Any
 
 from django.http import Http404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import inline_serializer
+from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
+from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import exceptions as drf
 from rest_framework import permissions, serializers
 from rest_framework.response import Response
@@ -77,6 +78,7 @@ def parse(
     raise InvalidInput(serializer.errors, rule=rule)
 
 
+@extend_schema_field({"type": "integer", "format": "int64", "minimum": 1, "maximum": MAX_CENTS})
 class CentsField(serializers.Field):
     """An amount in cents: a JSON integer, positive, within 64 bits. Nothing else.
 
@@ -118,6 +120,17 @@ class StrictBooleanField(serializers.BooleanField):
         if type(data) is not bool:
             self.fail("invalid", input=data)
         return data
+
+
+class AutoSchema(SpectacularAutoSchema):
+    """Name each operation's nested serializers after it: ``OfferingCreateInput``."""
+
+    def get_serializer_name(self, serializer: serializers.Serializer, direction: str) -> str:
+        name = super().get_serializer_name(serializer, direction)
+        owner = type(serializer).__qualname__.split(".")
+        if len(owner) > 1:
+            return owner[0].removesuffix("Api") + name.removesuffix("Serializer")
+        return name
 
 
 class IsIssuer(permissions.BasePermission):
