@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import date
 
 from django.contrib.auth import authenticate
+from django.contrib.auth.models import Permission
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from rest_framework.authtoken.models import Token
 
@@ -19,6 +21,17 @@ from equity.geography import is_country, is_province
 from equity.investors.models import InvestorProfile
 
 SELF_SERVICE_ROLES = (Role.INVESTOR, Role.ISSUER)
+
+OFFICER_PERMISSIONS = Q(
+    content_type__app_label="compliance",
+    codename__in=[
+        "view_rulebook",
+        "add_rulebook",
+        "change_rulebook",
+        "view_auditevent",
+    ],
+) | Q(content_type__app_label__in=["offerings", "investors"], codename__startswith="view_")
+"""What a compliance officer may do in the back office; every other change goes through services."""
 
 
 class InvalidCredentials(EquityError):
@@ -106,6 +119,7 @@ def compliance_officer_create(*, email: str, password: str, full_name: str = "")
     user = User.objects.create_user(
         email, password, role=Role.COMPLIANCE_OFFICER, full_name=full_name or email, is_staff=True
     )
+    user.user_permissions.set(Permission.objects.filter(OFFICER_PERMISSIONS))
     audit_append(
         actor="operator",
         action="account.compliance_officer_created",

@@ -34,16 +34,14 @@ class RulebookForm(forms.ModelForm):
 
     def clean(self) -> dict:
         cleaned = super().clean()
-        if self.errors:
-            return cleaned
+        if self.errors or "parameters" not in cleaned:
+            return cleaned  # a version in use has no editable fields
+        values = {
+            field: cleaned.get(field, getattr(self.instance, field))
+            for field in ("code", "effective_from", "superseded_on", "parameters")
+        }
         try:
-            parse_terms(
-                code=cleaned["code"],
-                version=1,
-                effective_from=cleaned["effective_from"],
-                superseded_on=cleaned.get("superseded_on"),
-                parameters=cleaned["parameters"],
-            )
+            parse_terms(version=self.instance.version or 1, **values)
         except (ValueError, TypeError) as error:
             raise ValidationError(str(error)) from None
         return cleaned
