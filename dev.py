@@ -4,6 +4,7 @@
     python3 dev.py run           migrate, load the demo data, serve http://127.0.0.1:8000
     python3 dev.py test [ARGS]   run pytest; every argument after ``test`` goes to pytest
     python3 dev.py lint          ruff check and ruff format --check
+    python3 dev.py rules         each rule of RULES.md with the tests that name it
 
 Each command first makes sure ``.venv`` exists and holds the project with its
 ``dev`` extras. ``pip install`` runs only when ``pyproject.toml`` changed since
@@ -19,6 +20,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import os
+import re
 import shlex
 import shutil
 import signal
@@ -229,6 +231,36 @@ def command_lint(_: argparse.Namespace) -> int:
     return lint_code or format_code
 
 
+RULES_MD = ROOT.parent / "shared" / "RULES.md"
+RULE_ROW = re.compile(r"^\| ((?:R|P)\d\d) \| ([^|]+)\|", re.MULTILINE)
+TEST_DEF = re.compile(r"^\s*(?:async )?def (test_\w+)", re.MULTILINE)
+
+
+def command_rules(args: argparse.Namespace) -> int:
+    """Print each rule ID of RULES.md with the tests that name it (in the name or the body)."""
+    rules = RULE_ROW.findall(Path(args.rules_md).read_text(encoding="utf-8"))
+    tests: dict[str, list[str]] = {rule_id: [] for rule_id, _ in rules}
+    for path in sorted((ROOT / "tests").rglob("test_*.py")):
+        source = path.read_text(encoding="utf-8")
+        starts = [(match.start(), match.group(1)) for match in TEST_DEF.finditer(source)]
+        for index, (start, name) in enumerate(starts):
+            end = starts[index + 1][0] if index + 1 < len(starts) else len(source)
+            body = source[start:end]
+            for rule_id in tests:
+                if name.startswith(f"test_{rule_id.lower()}_") or re.search(
+                    rf"\b{rule_id}\b", body
+                ):
+                    tests[rule_id].append(f"{path.relative_to(ROOT)}::{name}")
+    print("| rule | tests | example |")
+    print("|---|---|---|")
+    for rule_id, title in rules:
+        named = tests[rule_id]
+        by_name = [test for test in named if f"::test_{rule_id.lower()}_" in test]
+        example = (by_name or named or ["(none yet)"])[0]
+        print(f"| {rule_id} {title.strip()[:50]} | {len(named)} | {example} |")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the command-line parser; ``test`` is listed here but parsed by hand."""
     parser = argparse.ArgumentParser(
@@ -249,6 +281,10 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("lint", help=lint_help, description=lint_help).set_defaults(
         handler=command_lint
     )
+    rules_help = "list each rule ID of RULES.md with the tests that name it"
+    rules = commands.add_parser("rules", help=rules_help, description=rules_help)
+    rules.add_argument("--rules-md", default=RULES_MD, help="path of RULES.md")
+    rules.set_defaults(handler=command_rules)
     return parser
 
 

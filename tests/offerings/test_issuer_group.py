@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
+
 from equity.offerings.selectors import issuer_group_ids
 from equity.offerings.services import issuer_create, issuer_eligibility
 from equity.offerings.services.issuers import HeadOffice, PrincipalInput
 from tests.factories import NO_DECLARATIONS, IssuerFactory, PrincipalFactory
+
+pytestmark = pytest.mark.django_db
 
 
 def _founded_by(full_name: str, **issuer_fields) -> object:
