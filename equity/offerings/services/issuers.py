@@ -67,7 +67,8 @@ def _check_places(head_office: HeadOffice, principals: Sequence[PrincipalInput])
         if not is_country(principal.residence_country):
             errors[f"principals[{index}].residence_country"] = ["Unknown country code."]
     if errors:
-        raise InvalidInput(errors, rule="R01" if "head_office.country" in errors else None)
+        head_office_error = any(field.startswith("head_office.") for field in errors)
+        raise InvalidInput(errors, rule="R01" if head_office_error else "R05")
 
 
 def _check_principals(principals: Sequence[PrincipalInput]) -> None:
