@@ -4,6 +4,7 @@ from django.urls import path
 
 from equity.accounts.api import AccountRegisterApi, TokenObtainApi
 from equity.compliance.api import AuditEventListApi, AuditVerifyApi, SandboxClockApi
+from equity.investors import api as investors
 from equity.offerings import api as offerings
 
 urlpatterns = [
@@ -60,6 +61,37 @@ urlpatterns = [
         "offerings/<int:offering_id>/cancel",
         offerings.OfferingCancelApi.as_view(),
         name="offering-cancel",
+    ),
+    path(
+        "offerings/<int:offering_id>/amend",
+        offerings.OfferingAmendApi.as_view(),
+        name="offering-amend",
+    ),
+    path(
+        "offerings/<int:offering_id>/risk-acknowledgement",
+        investors.RiskAcknowledgementApi.as_view(),
+        name="offering-risk-acknowledgement",
+    ),
+    path(
+        "offerings/<int:offering_id>/subscriptions",
+        investors.SubscriptionCreateApi.as_view(),
+        name="subscription-create",
+    ),
+    path("subscriptions", investors.SubscriptionListApi.as_view(), name="subscription-list"),
+    path(
+        "subscriptions/<int:subscription_id>",
+        investors.SubscriptionDetailApi.as_view(),
+        name="subscription-detail",
+    ),
+    path(
+        "subscriptions/<int:subscription_id>/withdraw",
+        investors.SubscriptionWithdrawApi.as_view(),
+        name="subscription-withdraw",
+    ),
+    path(
+        "suitability-determinations",
+        investors.SuitabilityRecordApi.as_view(),
+        name="suitability-record",
     ),
     path("audit/events", AuditEventListApi.as_view(), name="audit-events"),
     path("audit/verify", AuditVerifyApi.as_view(), name="audit-verify"),

@@ -68,14 +68,19 @@ def database_from_url(url: str, *, base_dir: Path) -> dict[str, object]:
     parts = urlsplit(url)
     options = dict(parse_qsl(parts.query))
     if parts.scheme in {"postgres", "postgresql"}:
+        try:
+            port = parts.port
+            conn_max_age = int(options.pop("conn_max_age", 0))
+        except ValueError as error:
+            raise ImproperlyConfigured(f"DATABASE_URL has a malformed number: {error}") from None
         return {
             "ENGINE": "django.db.backends.postgresql",
             "NAME": unquote(parts.path.lstrip("/")),
             "USER": unquote(parts.username or ""),
             "PASSWORD": unquote(parts.password or ""),
             "HOST": parts.hostname or "",
-            "PORT": str(parts.port or ""),
-            "CONN_MAX_AGE": int(options.pop("conn_max_age", 0)),
+            "PORT": str(port or ""),
+            "CONN_MAX_AGE": conn_max_age,
             "OPTIONS": options,
         }
     if parts.scheme == "sqlite":

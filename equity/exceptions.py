@@ -84,10 +84,10 @@ class InvalidTransition(Conflict):
 
     code = "invalid_transition"
 
-    def __init__(self, *, subject: str, action: str, state: str) -> None:
+    def __init__(self, *, state: str, state_label: str) -> None:
         super().__init__(
-            _("“%(action)s” is not possible while %(subject)s is “%(state)s”.")
-            % {"action": action, "subject": subject, "state": state}
+            _("This action is not possible in the current state (%(state)s).")
+            % {"state": state_label}
         )
         self.state = state
 

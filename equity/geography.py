@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from functools import cache
 
 import pycountry
@@ -19,3 +20,27 @@ def is_province(country: str, code: str) -> bool:
     if not is_country(country) or not code or code != code.upper():
         return False
     return pycountry.subdivisions.get(code=f"{country}-{code}") is not None
+
+
+AGE_OF_MAJORITY = {
+    "AB": 18,
+    "MB": 18,
+    "ON": 18,
+    "PE": 18,
+    "QC": 18,
+    "SK": 18,
+    "BC": 19,
+    "NB": 19,
+    "NL": 19,
+    "NS": 19,
+    "NT": 19,
+    "NU": 19,
+    "YT": 19,
+}
+"""Age of majority by Canadian province or territory (each province's statute)."""
+
+
+def age_on(birth_date: date, day: date) -> int:
+    """Return a person's age in whole years on ``day``."""
+    before_birthday = (day.month, day.day) < (birth_date.month, birth_date.day)
+    return day.year - birth_date.year - before_birthday

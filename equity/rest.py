@@ -138,6 +138,11 @@ class IsIssuer(permissions.BasePermission):
         return bool(request.user and request.user.is_authenticated and request.user.is_issuer)
 
 
+class IsInvestor(permissions.BasePermission):
+    def has_permission(self, request, view) -> bool:
+        return bool(request.user and request.user.is_authenticated and request.user.is_investor)
+
+
 class IsComplianceOfficer(permissions.BasePermission):
     def has_permission(self, request, view) -> bool:
         return bool(

@@ -14,6 +14,8 @@ from equity import clock
 from equity.accounts.models import Role, User
 from equity.compliance.models import Rulebook
 from equity.compliance.shipped import install_shipped_rulebooks
+from equity.investors.models import RiskAcknowledgementForm
+from equity.investors.shipped import install_shipped_form
 from tests.factories import IssuerFactory, PrincipalFactory, UserFactory
 
 PASSWORD = "correct-horse-battery"
@@ -33,10 +35,14 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _shipped_rulebooks(request: pytest.FixtureRequest) -> None:
-    """Put the shipped rulebooks back after a transactional test flushed the database."""
-    if "transactional_db" in request.fixturenames or "live_server" in request.fixturenames:
+def _shipped_data(request: pytest.FixtureRequest) -> None:
+    """Put the shipped data back after a transactional test flushed the database."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = marker is not None and marker.kwargs.get("transaction", False)
+    if transactional or {"transactional_db", "live_server"} & set(request.fixturenames):
+        request.getfixturevalue("transactional_db")
         install_shipped_rulebooks(Rulebook)
+        install_shipped_form(RiskAcknowledgementForm)
 
 
 @pytest.fixture

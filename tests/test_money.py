@@ -85,7 +85,7 @@ def test_p01_money_refuses_a_sum_past_64_bits():
         Money(MAX_CENTS) + Money(1)
 
 
-def test_money_equality_includes_the_currency():
+def test_p01_money_equality_includes_the_currency():
     assert Money(100, "CAD") != Money(100, "USD")
     assert Money(100, "CAD") == Money(100)
 

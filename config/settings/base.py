@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
@@ -115,6 +117,15 @@ SPECTACULAR_SETTINGS = {
 }
 
 # The module's own settings. Regulatory values live in rulebooks (data), not here.
+# Fernet keys for personal data at rest, newest first (equity/crypto.py). The
+# default derives one from the development SECRET_KEY; production sets its own.
+EQUITY_FIELD_KEYS = env_list(
+    "EQUITY_FIELD_KEYS",
+    [base64.urlsafe_b64encode(hashlib.sha256(SECRET_KEY.encode()).digest()).decode()],
+)
+# R19: whether the portal is a registered dealer that gives suitability advice.
+EQUITY_PORTAL_REGISTERED_DEALER = env_bool("EQUITY_PORTAL_REGISTERED_DEALER", False)
+EQUITY_PORTAL_NAME = env_str("EQUITY_PORTAL_NAME", "La Ruche Investissement")
 EQUITY_SANDBOX = env_bool("EQUITY_SANDBOX", False)
 EQUITY_AUDIT_VERIFY_CHUNK = env_int("EQUITY_AUDIT_VERIFY_CHUNK", 2000)
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from config.env import env_int, env_str
+from config.env import env_int, env_list, env_str
 
 from .base import *  # noqa: F403
 
 DEBUG = False
 SECRET_KEY = env_str("DJANGO_SECRET_KEY")
+EQUITY_FIELD_KEYS = env_list("EQUITY_FIELD_KEYS", [])  # no derived default in production
 EQUITY_SANDBOX = False  # never in production (CONTRACT.md, sandbox clock)
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

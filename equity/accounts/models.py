@@ -22,7 +22,8 @@ class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
     def create_user(self, email: str, password: str | None = None, **fields: object) -> User:
-        user = self.model(email=self.normalize_email(email), **fields)
+        # E-mail addresses are matched without regard to case, so they are stored lower-case.
+        user = self.model(email=self.normalize_email(email).lower(), **fields)
         user.set_password(password)
         user.save(using=self._db)
         return user

@@ -39,7 +39,7 @@ class InvalidCredentials(EquityError):
 
     status = 401
     code = "invalid_credentials"
-    default_detail = _("E-mail or password is wrong.")
+    default_detail = _("The e-mail or the password is incorrect.")
 
 
 def _check_person(
@@ -47,11 +47,11 @@ def _check_person(
 ) -> None:
     errors: dict[str, list[str]] = {}
     if not full_name.strip():
-        errors["full_name"] = ["A full name is required."]
+        errors["full_name"] = [_("A full name is required.")]
     if not is_country(country):
-        errors["country"] = ["Unknown country code (ISO 3166-1 alpha-2)."]
+        errors["country"] = [_("Unknown country code (ISO 3166-1 alpha-2).")]
     elif not is_province(country, province):
-        errors["province"] = ["Unknown province or state for this country."]
+        errors["province"] = [_("Unknown province or state for this country.")]
     try:
         validate_password(password, User(email=email, full_name=full_name))
     except ValidationError as error:
@@ -74,12 +74,12 @@ def account_register(
 ) -> User:
     """Open an investor or issuer account (compliance officers are made by an operator)."""
     if role not in SELF_SERVICE_ROLES:
-        raise InvalidInput({"role": ["Choose investor or issuer."]})
+        raise InvalidInput({"role": [_("Choose investor or issuer.")]})
     _check_person(
         email=email, password=password, full_name=full_name, province=province, country=country
     )
     if role == Role.INVESTOR and birth_date is None:
-        raise InvalidInput({"birth_date": ["An investor's birth date is required."]})
+        raise InvalidInput({"birth_date": [_("An investor's birth date is required.")]})
     if User.objects.filter(email__iexact=email).exists():
         raise Conflict(code="email_taken", detail=_("An account with this e-mail already exists."))
     user = User.objects.create_user(
@@ -104,7 +104,7 @@ def account_register(
 
 def token_issue(*, email: str, password: str) -> str:
     """Return the API token of the account with these credentials, creating it once."""
-    user = authenticate(username=email, password=password)
+    user = authenticate(username=email.strip().lower(), password=password)
     if user is None:
         raise InvalidCredentials()
     token, _created = Token.objects.get_or_create(user=user)

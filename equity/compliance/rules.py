@@ -12,10 +12,11 @@ from __future__ import annotations
 import calendar
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from equity.compliance.messages import render_violation
 from equity.compliance.terms import SECURITY_TYPES, RulebookTerms
+from equity.geography import age_on
 
 DECLARATION_KINDS = ("cease_trade_order", "securities_sanction", "fraud_conviction", "bankruptcy")
 INTEREST_FREQUENCIES = ("monthly", "quarterly", "semi_annual", "annual", "at_maturity")
@@ -174,7 +175,7 @@ def check_principals_not_disqualified(
                     "principal_disqualified",
                     {
                         "principal": principal.full_name,
-                        "declarations": ", ".join(recent),
+                        "declarations": tuple(recent),
                         "years": terms.disqualification_lookback_years,
                     },
                 )
@@ -333,3 +334,115 @@ def check_group_cap(
     if yearly is not None and usage.distributions_in_calendar_year >= yearly:
         violations.append(Violation("R08", "distributions_per_year_exceeded", {"limit": yearly}))
     return violations
+
+
+# --- R09, R11, R15: a purchaser's subscription -------------------------------
+
+
+def purchaser_limit_cents(
+    terms: RulebookTerms, *, portal_is_registered_dealer: bool, suitability_recorded: bool
+) -> int:
+    """R09: the purchaser's limit in one distribution.
+
+    The higher limit applies only where the portal is a registered dealer and
+    has recorded a suitability determination for this purchaser and offering.
+    """
+    higher = terms.purchaser_limit_with_advice_cents
+    if higher is not None and portal_is_registered_dealer and suitability_recorded:
+        return higher
+    return terms.purchaser_limit_cents
+
+
+def check_offering_open(
+    *, state: str, as_of: datetime, closes_at: datetime | None
+) -> list[Violation]:
+    """Subscriptions only while the offering is open and before its distribution ends."""
+    if state != "open" or closes_at is None or as_of >= closes_at:
+        return [Violation(None, "offering_not_open", {"state": state})]
+    return []
+
+
+def check_age_of_majority(
+    *, birth_date: date, age_of_majority: int, as_of: date
+) -> list[Violation]:
+    """A purchaser has reached the age of majority of their province."""
+    if age_on(birth_date, as_of) < age_of_majority:
+        return [Violation(None, "purchaser_minor", {"age": age_of_majority})]
+    return []
+
+
+def check_purchase_amount(amount_cents: int, price_cents: int) -> list[Violation]:
+    """A subscription buys a whole number of securities, at least one."""
+    if amount_cents < price_cents or amount_cents % price_cents:
+        return [
+            Violation(
+                None,
+                "amount_not_multiple_of_price",
+                {"amount": "amount", "amount_cents": amount_cents, "price_cents": price_cents},
+            )
+        ]
+    return []
+
+
+def check_purchaser_limit(
+    *, already_cents: int, amount_cents: int, limit_cents: int
+) -> list[Violation]:
+    """R09: pending, funded and accepted subscriptions of the purchaser in this
+    distribution, with this one, stay within the limit."""
+    if already_cents + amount_cents > limit_cents:
+        return [
+            Violation(
+                "R09",
+                "purchaser_limit_exceeded",
+                {
+                    "limit_cents": limit_cents,
+                    "remaining_cents": max(0, limit_cents - already_cents),
+                },
+            )
+        ]
+    return []
+
+
+def check_offering_maximum(
+    *, raised_cents: int, amount_cents: int, maximum_cents: int
+) -> list[Violation]:
+    """R11: no subscription takes the offering's total past its maximum."""
+    if raised_cents + amount_cents > maximum_cents:
+        return [
+            Violation(
+                "R11",
+                "offering_maximum_reached",
+                {
+                    "remaining_cents": max(0, maximum_cents - raised_cents),
+                },
+            )
+        ]
+    return []
+
+
+def check_risk_acknowledgement(
+    *,
+    form_version: str,
+    statements: Sequence[str],
+    full_name: str,
+    current_version: str,
+    required_statements: Sequence[str],
+    account_name: str,
+) -> list[Violation]:
+    """R15: the purchaser signed the current form, every statement, with their own name."""
+    signed = (
+        form_version == current_version
+        and set(statements) == set(required_statements)
+        and len(statements) == len(required_statements)
+        and " ".join(full_name.casefold().split()) == " ".join(account_name.casefold().split())
+    )
+    if not signed:
+        return [Violation("R15", "risk_acknowledgement_required", {"version": current_version})]
+    return []
+
+
+def check_withdrawal_window(*, deadline: datetime, as_of: datetime) -> list[Violation]:
+    """R14: a purchaser withdraws by notice within the window (its last instant included)."""
+    if as_of > deadline:
+        return [Violation("R14", "withdrawal_period_expired", {})]
+    return []

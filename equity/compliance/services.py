@@ -8,6 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
+from django.utils.translation import gettext as _
 
 from equity import clock
 from equity.compliance.audit import actor_of, audit_append
@@ -97,7 +98,7 @@ def rulebook_update(*, rulebook_id: int, changes: dict[str, Any], updated_by: ob
     editable = {"title_en", "title_fr", "effective_from", "superseded_on", "parameters", "notes"}
     unknown = set(changes) - editable
     if unknown:
-        raise InvalidInput({field: ["This field cannot change."] for field in sorted(unknown)})
+        raise InvalidInput({field: [_("This field cannot change.")] for field in sorted(unknown)})
     for field, value in changes.items():
         setattr(rulebook, field, value)
     _validated_parameters(
@@ -128,7 +129,7 @@ def sandbox_clock_advance(*, seconds: int, actor: object) -> None:
         raise NotFound()
     if type(seconds) is not int or seconds <= 0 or seconds > 10 * 366 * 86400:
         raise InvalidInput(
-            {"advance_seconds": ["A positive number of seconds, at most ten years."]}
+            {"advance_seconds": [_("A positive number of seconds, at most ten years.")]}
         )
     SandboxClock.objects.select_for_update().get_or_create(pk=1)
     SandboxClock.objects.filter(pk=1).update(offset_seconds=F("offset_seconds") + seconds)

@@ -18,6 +18,7 @@ from rest_framework.views import APIView
 from equity import clock
 from equity.compliance.rules import INTEREST_FREQUENCIES, BondTerms
 from equity.exceptions import NotFound, PermissionDenied
+from equity.investors.selectors import subscriber_count
 from equity.offerings import services
 from equity.offerings.models import Issuer, LegalForm, Offering, SecurityType
 from equity.offerings.selectors import issuer_cap, offerings_visible_to
@@ -318,7 +319,7 @@ class OfferingOutputSerializer(serializers.Serializer):
     documents = serializers.SerializerMethodField()
 
     def get_subscriber_count(self, offering: Offering) -> int:
-        return 0
+        return subscriber_count(offering)
 
     def get_bond_terms(self, offering: Offering) -> dict[str, Any] | None:
         if offering.security_type != SecurityType.DEBT:
@@ -520,3 +521,30 @@ class OfferingCancelApi(OfferingTransitionApi):
         return services.offering_cancel(
             actor=request.user, offering_id=offering_id, reason=data["reason"]
         )
+
+
+class OfferingAmendApi(APIView):
+    class InputSerializer(serializers.Serializer):
+        summary = serializers.CharField()
+        changes = serializers.DictField(allow_empty=False)
+
+    class OutputSerializer(serializers.Serializer):
+        offering = OfferingOutputSerializer()
+        amendment = serializers.IntegerField(source="number")
+        subscribers_notified = serializers.IntegerField()
+
+    @extend_schema(
+        request=InputSerializer,
+        responses={200: OutputSerializer, **error_responses(400, 401, 403, 404, 409)},
+    )
+    def post(self, request: Request, offering_id: int) -> Response:
+        data = parse(
+            self.InputSerializer, request.data, field_rules={"summary": "R16", "changes": "R16"}
+        )
+        amendment = services.offering_amend(
+            actor=request.user,
+            offering_id=offering_id,
+            summary=data["summary"],
+            changes=data["changes"],
+        )
+        return Response(self.OutputSerializer(amendment).data)

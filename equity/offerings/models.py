@@ -128,7 +128,7 @@ class DisqualificationOverride(models.Model):
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         related_name="+",
-        verbose_name=_("officer"),
+        verbose_name=_("compliance officer"),
     )
     reason = models.TextField(_("reason"))
     created_at = models.DateTimeField(_("created at"))
@@ -235,8 +235,8 @@ class Offering(FSMModelMixin, models.Model):
         verbose_name=_("approved by"),
     )
     approval_note = models.TextField(_("approval note"), blank=True)
-    rejection_reason = models.TextField(_("reason of the last rejection"), blank=True)
-    suspension_reason = models.TextField(_("reason of the suspension"), blank=True)
+    rejection_reason = models.TextField(_("reason for the last rejection"), blank=True)
+    suspension_reason = models.TextField(_("reason for the suspension"), blank=True)
     opened_at = models.DateTimeField(_("opened at"), null=True, blank=True)
     closes_at = models.DateTimeField(_("closes at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
@@ -315,6 +315,10 @@ class Offering(FSMModelMixin, models.Model):
     def open(self) -> None:
         """Make the offering available to purchasers."""
 
+    @transition(field=state, source=OfferingState.OPEN, target=OfferingState.OPEN)
+    def amend(self) -> None:
+        """Replace the offering document with a corrected version (R16)."""
+
     @transition(field=state, source=OfferingState.OPEN, target=OfferingState.SUSPENDED)
     def suspend(self) -> None:
         """Stop subscriptions while a compliance officer looks into the offering."""
@@ -326,3 +330,33 @@ class Offering(FSMModelMixin, models.Model):
     @transition(field=state, source=CANCELLABLE_STATES, target=OfferingState.CANCELLED)
     def cancel(self) -> None:
         """End the offering before closing; every held cent goes back."""
+
+
+class OfferingAmendment(models.Model):
+    """A correction of an open offering's document (R16); subscribers may withdraw again (R14)."""
+
+    offering = models.ForeignKey(
+        Offering, on_delete=models.PROTECT, related_name="amendments", verbose_name=_("offering")
+    )
+    number = models.PositiveIntegerField(_("number"))
+    summary = models.TextField(_("summary"))
+    changes = models.JSONField(_("changes"))
+    amended_at = models.DateTimeField(_("amended at"))
+    amended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("amended by"),
+    )
+    subscribers_notified = models.PositiveIntegerField(_("subscribers notified"), default=0)
+
+    class Meta:
+        verbose_name = _("offering amendment")
+        verbose_name_plural = _("offering amendments")
+        constraints = [
+            models.UniqueConstraint(fields=["offering", "number"], name="amendment_number_unique"),
+            models.CheckConstraint(condition=~Q(summary=""), name="amendment_summary_required"),
+        ]
+
+    def __str__(self) -> str:
+        return f"amendment {self.number} of {self.offering_id}"

@@ -212,7 +212,7 @@ def test_r05_undated_positive_declaration_blocks():
             "principal_disqualified",
             {
                 "principal": "Camille Gagnon",
-                "declarations": "bankruptcy",
+                "declarations": ("bankruptcy",),
                 "years": NI_45_110.disqualification_lookback_years,
             },
         )
@@ -233,9 +233,7 @@ def test_r05_declaration_exactly_at_lookback_boundary_blocks():
         [principal(("fraud_conviction", boundary))], as_of=AS_OF, terms=NI_45_110
     )
 
-    assert [(v.rule, v.params["declarations"]) for v in violations] == [
-        ("R05", "fraud_conviction")
-    ]
+    assert [(v.rule, v.params["declarations"]) for v in violations] == [("R05", ("fraud_conviction",))]
 
 
 def test_r05_lists_only_the_declarations_within_lookback():
@@ -248,7 +246,7 @@ def test_r05_lists_only_the_declarations_within_lookback():
 
     violations = check_principals_not_disqualified([mixed], as_of=AS_OF, terms=NI_45_110)
 
-    assert [v.params["declarations"] for v in violations] == ["securities_sanction, bankruptcy"]
+    assert [v.params["declarations"] for v in violations] == [("securities_sanction", "bankruptcy")]
 
 
 def test_r05_override_lifts_the_block():
@@ -531,7 +529,9 @@ def test_shift_months_moves_whole_months_and_clamps(day, months):
 def test_r10_accepts_every_shipped_security_type(security_type):
     bond = COMMUNITY_BOND if security_type == "debt" else None
 
-    assert check_security_type(offering(security_type=security_type, bond_terms=bond), NI_45_110) == []
+    assert (
+        check_security_type(offering(security_type=security_type, bond_terms=bond), NI_45_110) == []
+    )
 
 
 def test_r10_refuses_unknown_security_type():
@@ -568,7 +568,9 @@ def test_r10_refuses_invalid_bond_terms(bond):
 def test_r10_accepts_zero_rate_bond():
     zero_coupon = replace(COMMUNITY_BOND, annual_rate_bps=0, interest_frequency="at_maturity")
 
-    assert check_security_type(offering(security_type="debt", bond_terms=zero_coupon), NI_45_110) == []
+    assert (
+        check_security_type(offering(security_type="debt", bond_terms=zero_coupon), NI_45_110) == []
+    )
 
 
 def test_r10_refuses_bond_terms_on_shares():
@@ -706,12 +708,25 @@ def test_r10_to_r12_accept_a_sound_offering():
 # --- P04, P05: every refusal explains itself in French and English -----------
 
 
+ENGLISH_WORDS = {
+    "bankruptcy": "a bankruptcy",
+    "common_share": "common shares",
+    "minimum": "the minimum",
+    "maximum": "the maximum",
+}
+
+
 def english_fragments(violation: Violation) -> list[str]:
-    """Return what the English reason must contain: names, figures and money."""
-    return [
-        Money(value).format("en") if key.endswith("_cents") else str(value)
-        for key, value in violation.params.items()
-    ]
+    """Return what the English reason must contain: names, figures, money and words for codes."""
+    fragments = []
+    for key, value in violation.params.items():
+        if key.endswith("_cents"):
+            fragments.append(Money(value).format("en"))
+        elif isinstance(value, tuple):
+            fragments.extend(ENGLISH_WORDS[item] for item in value)
+        else:
+            fragments.append(ENGLISH_WORDS.get(value, str(value)))
+    return fragments
 
 
 EVERY_REFUSAL = [
@@ -723,9 +738,7 @@ EVERY_REFUSAL = [
         [principal(("bankruptcy", None))], as_of=AS_OF, terms=NI_45_110
     ),
     *check_one_active_distribution(1, NI_45_110),
-    *check_group_cap(
-        NI_45_110.issuer_cap_cents, usage(raised_cents=12_345_678), NI_45_110
-    ),
+    *check_group_cap(NI_45_110.issuer_cap_cents, usage(raised_cents=12_345_678), NI_45_110),
     *check_group_cap(1_000_000, usage(this_year=2), STARTUP_2015),
     *check_security_type(offering(security_type="warrant"), NI_45_110),
     *check_security_type(offering(security_type="debt"), NI_45_110),
@@ -742,7 +755,7 @@ EVERY_REFUSAL = [
 ]
 
 
-def test_every_violation_code_is_exercised_by_the_rendering_tests():
+def test_p04_every_violation_code_is_exercised_by_the_rendering_tests():
     assert {v.code for v in EVERY_REFUSAL} == {
         "head_office_outside_canada",
         "reporting_issuer",
@@ -764,7 +777,7 @@ def test_every_violation_code_is_exercised_by_the_rendering_tests():
 
 
 @pytest.mark.parametrize("violation", EVERY_REFUSAL, ids=lambda v: f"{v.rule}-{v.code}")
-def test_violation_detail_renders_figures_in_english(violation):
+def test_p04_violation_detail_renders_figures_in_english(violation):
     with override("en"):
         detail = violation.detail
 
@@ -775,7 +788,7 @@ def test_violation_detail_renders_figures_in_english(violation):
 
 
 @pytest.mark.parametrize("violation", EVERY_REFUSAL, ids=lambda v: f"{v.rule}-{v.code}")
-def test_violation_detail_renders_money_in_french(violation):
+def test_p05_violation_detail_renders_money_in_french(violation):
     with override("fr"):
         detail = violation.detail
 
@@ -798,14 +811,14 @@ def test_r08_cap_refusal_reads_as_a_sentence_with_money():
         french = violation.detail
 
     assert english == (
-        "The maximum of $1,500,000.01 does not fit the issuer group's remaining room of "
+        "The maximum of $1,500,000.01 does not fit the issuer group's remaining capacity of "
         "$0.00 under the cap of $1,500,000.00."
     )
     assert "1\u00a0500\u00a0000,01\u00a0$" in french
     assert "0,00\u00a0$" in french
 
 
-def test_violation_as_dict_carries_rule_code_and_detail():
+def test_p04_violation_as_dict_carries_rule_code_and_detail():
     violation = check_not_investment_fund(issuer(is_investment_fund=True))[0]
 
     with override("en"):

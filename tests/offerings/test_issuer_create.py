@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from equity.compliance.models import AuditEvent
-from equity.offerings.models import Issuer, Principal
+from equity.offerings.models import Issuer
 from tests.factories import IssuerFactory
 from tests.offerings.conftest import head_office_body, principal_body
 
@@ -124,7 +124,7 @@ def test_r05_principal_with_a_positive_declaration_is_registered_ineligible(
     assert _violations(response.json()) == [("R05", "principal_disqualified")]
     detail = response.json()["eligibility"]["violations"][0]["detail"]
     assert "Marc Fortin" in detail
-    assert "fraud_conviction" in detail
+    assert "fraud conviction" in detail
 
 
 # --- bad input: 400, and nothing changes ------------------------------------

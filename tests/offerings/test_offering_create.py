@@ -97,13 +97,10 @@ def test_r11_refuses_a_minimum_above_the_maximum(
     response = api(issuer_user).post(OFFERINGS, body, format="json")
 
     refused = _assert_refused(response, status=422, code="minimum_above_maximum", rule="R11")
-    assert refused["violations"] == [
-        {
-            "rule": "R11",
-            "code": "minimum_above_maximum",
-            "detail": "The minimum of $200,000.00 is above the maximum of $100,000.00.",
-        }
-    ]
+    [violation] = refused["violations"]
+    assert (violation["rule"], violation["code"]) == ("R11", "minimum_above_maximum")
+    assert "$200,000.00" in violation["detail"]
+    assert "$100,000.00" in violation["detail"]
 
 
 def test_r11_refuses_amounts_that_are_not_whole_securities(
@@ -131,6 +128,7 @@ def test_r12_refuses_a_distribution_period_past_the_rulebook_limit(
     )
 
     refused = _assert_refused(response, status=422, code="distribution_period_too_long", rule="R12")
+    assert "91" in refused["detail"]
     assert "90" in refused["detail"]
 
 
@@ -207,12 +205,6 @@ def test_p04_refuses_an_issuer_the_caller_does_not_own(
     api, other_issuer_user, issuer, offering_body, unchanged
 ):
     response = api(other_issuer_user).post(OFFERINGS, offering_body(issuer), format="json")
-
-    _assert_refused(response, status=403, code="forbidden", rule=None)
-
-
-def test_p04_refuses_an_investor(api, investor, issuer, offering_body, unchanged):
-    response = api(investor).post(OFFERINGS, offering_body(issuer), format="json")
 
     _assert_refused(response, status=403, code="forbidden", rule=None)
 

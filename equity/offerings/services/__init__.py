@@ -8,6 +8,7 @@ from equity.offerings.services.issuers import (
     principal_override_record,
 )
 from equity.offerings.services.offerings import (
+    offering_amend,
     offering_approve,
     offering_cancel,
     offering_create,
@@ -23,6 +24,7 @@ __all__ = [
     "issuer_affiliate_add",
     "issuer_create",
     "issuer_eligibility",
+    "offering_amend",
     "offering_approve",
     "offering_cancel",
     "offering_create",

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from equity import clock
 from equity.compliance.audit import actor_of, audit_append
@@ -60,12 +61,12 @@ class IssuerEligibility:
 def _check_places(head_office: HeadOffice, principals: Sequence[PrincipalInput]) -> None:
     errors: dict[str, object] = {}
     if not is_country(head_office.country):
-        errors["head_office.country"] = ["Unknown country code (ISO 3166-1 alpha-2)."]
+        errors["head_office.country"] = [_("Unknown country code (ISO 3166-1 alpha-2).")]
     elif not is_province(head_office.country, head_office.province):
-        errors["head_office.province"] = ["Unknown province or state for this country."]
+        errors["head_office.province"] = [_("Unknown province or state for this country.")]
     for index, principal in enumerate(principals):
         if not is_country(principal.residence_country):
-            errors[f"principals[{index}].residence_country"] = ["Unknown country code."]
+            errors[f"principals[{index}].residence_country"] = [_("Unknown country code.")]
     if errors:
         head_office_error = any(field.startswith("head_office.") for field in errors)
         raise InvalidInput(errors, rule="R01" if head_office_error else "R05")
@@ -73,17 +74,19 @@ def _check_places(head_office: HeadOffice, principals: Sequence[PrincipalInput])
 
 def _check_principals(principals: Sequence[PrincipalInput]) -> None:
     if not principals:
-        raise InvalidInput({"principals": ["At least one principal is required."]}, rule="R05")
+        raise InvalidInput({"principals": [_("At least one principal is required.")]}, rule="R05")
     for index, principal in enumerate(principals):
         if not principal.roles or set(principal.roles) - set(ROLES):
             raise InvalidInput(
-                {f"principals[{index}].roles": [f"Roles are among {ROLES}."]}, rule="R05"
+                {f"principals[{index}].roles": [_("Roles are among: %s.") % ", ".join(ROLES)]},
+                rule="R05",
             )
         if set(principal.declarations) != set(DECLARATION_KINDS):
             raise InvalidInput(
                 {
                     f"principals[{index}].declarations": [
-                        f"Each of {DECLARATION_KINDS} must be declared true or false."
+                        _("Each of %s must be declared true or false.")
+                        % ", ".join(DECLARATION_KINDS)
                     ]
                 },
                 rule="R05",
@@ -93,10 +96,10 @@ def _check_principals(principals: Sequence[PrincipalInput]) -> None:
 def _affiliates(owner: object, affiliate_ids: Sequence[int]) -> list[Issuer]:
     affiliates = list(Issuer.objects.filter(pk__in=set(affiliate_ids)))
     if len(affiliates) != len(set(affiliate_ids)):
-        raise InvalidInput({"affiliates": ["Unknown issuer."]}, rule="R06")
+        raise InvalidInput({"affiliates": [_("Unknown issuer.")]}, rule="R06")
     if any(affiliate.owner_id != owner.pk for affiliate in affiliates):
         raise InvalidInput(
-            {"affiliates": ["Only a compliance officer can link issuers of different owners."]},
+            {"affiliates": [_("Only a compliance officer can link issuers of different owners.")]},
             rule="R06",
         )
     return affiliates
@@ -136,7 +139,9 @@ def issuer_create(
         created_at=clock.now(),
     )
     if issuer.pk in affiliate_ids:
-        raise InvalidInput({"affiliates": ["An issuer cannot be its own affiliate."]}, rule="R06")
+        raise InvalidInput(
+            {"affiliates": [_("An issuer cannot be its own affiliate.")]}, rule="R06"
+        )
     issuer.affiliates.set(affiliates)
     Principal.objects.bulk_create(
         [
@@ -201,13 +206,13 @@ def issuer_affiliate_add(*, actor: object, issuer_id: int, affiliate_id: int) ->
     if not (actor.is_compliance_officer or issuer.owner_id == actor.pk):
         raise PermissionDenied()
     if affiliate_id == issuer_id:
-        raise InvalidInput({"issuer_id": ["An issuer cannot be its own affiliate."]}, rule="R06")
+        raise InvalidInput({"issuer_id": [_("An issuer cannot be its own affiliate.")]}, rule="R06")
     affiliate = issuers.get(affiliate_id)
     if affiliate is None:
-        raise InvalidInput({"issuer_id": ["Unknown issuer."]}, rule="R06")
+        raise InvalidInput({"issuer_id": [_("Unknown issuer.")]}, rule="R06")
     if not actor.is_compliance_officer and affiliate.owner_id != actor.pk:
         raise InvalidInput(
-            {"issuer_id": ["Only a compliance officer can link issuers of different owners."]},
+            {"issuer_id": [_("Only a compliance officer can link issuers of different owners.")]},
             rule="R06",
         )
     issuer.affiliates.add(affiliate)
@@ -228,7 +233,7 @@ def principal_override_record(
     if not officer.is_compliance_officer:
         raise PermissionDenied()
     if not reason.strip():
-        raise InvalidInput({"reason": ["A reason is required."]}, rule="R05")
+        raise InvalidInput({"reason": [_("A reason is required.")]}, rule="R05")
     principal = Principal.objects.select_for_update().filter(pk=principal_id).first()
     if principal is None:
         raise NotFound()

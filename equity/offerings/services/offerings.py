@@ -11,6 +11,7 @@ from collections.abc import Callable
 from datetime import date, timedelta
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
 from equity import clock
@@ -32,7 +33,7 @@ from equity.exceptions import (
     NotFound,
     PermissionDenied,
 )
-from equity.offerings.models import Issuer, Offering
+from equity.offerings.models import Issuer, Offering, OfferingAmendment, OfferingState
 from equity.offerings.selectors import (
     active_offerings_elsewhere,
     group_cap_usage,
@@ -63,15 +64,15 @@ def _require_officer(actor: object) -> None:
 def _require_reason(reason: str, field: str = "reason") -> str:
     reason = (reason or "").strip()
     if not reason:
-        raise InvalidInput({field: ["A reason is required."]})
+        raise InvalidInput({field: [_("A reason is required.")]})
     return reason
 
 
-def _apply(offering: Offering, transition: Callable[[], None], action: str) -> str:
+def _apply(offering: Offering, transition: Callable[[], None]) -> str:
     """Run a transition in memory, refusing it if not allowed from the current state."""
     if not can_proceed(transition):
         raise InvalidTransition(
-            subject=f"offering {offering.pk}", action=action, state=offering.state
+            state=offering.state, state_label=str(OfferingState(offering.state).label)
         )
     previous = offering.state
     transition()
@@ -151,7 +152,7 @@ def offering_create(
     """Draft an offering; its terms are checked now (R10–R12) so a draft is never absurd."""
     issuer = Issuer.objects.filter(pk=issuer_id).first()
     if issuer is None:
-        raise InvalidInput({"issuer": ["Unknown issuer."]})
+        raise InvalidInput({"issuer": [_("Unknown issuer.")]})
     if issuer.owner_id != actor.pk:
         raise PermissionDenied()
     terms = rulebook_in_force(code=rulebook_code, as_of=clock.today()).terms
@@ -201,7 +202,7 @@ def offering_submit(*, actor: object, offering_id: int) -> Offering:
     """Submit a draft for review under the rulebook version in force today (R01–R12)."""
     offering = _locked_offering(offering_id)
     _require_owner(offering, actor)
-    previous = _apply(offering, offering.submit, "submit")
+    previous = _apply(offering, offering.submit)
     today = clock.today()
     rulebook = rulebook_in_force(code=offering.rulebook_code, as_of=today)
     _refuse_if_violations(offering, rulebook=rulebook, as_of=today)
@@ -227,7 +228,7 @@ def offering_approve(*, officer: object, offering_id: int, note: str = "") -> Of
     """Approve an offering under review after checking every rule again under its version."""
     _require_officer(officer)
     offering = _locked_offering(offering_id)
-    previous = _apply(offering, offering.approve, "approve")
+    previous = _apply(offering, offering.approve)
     _refuse_if_violations(offering, rulebook=offering.rulebook, as_of=clock.today())
     offering.approved_at = clock.now()
     offering.approved_by = officer
@@ -254,7 +255,7 @@ def offering_reject(*, officer: object, offering_id: int, reason: str) -> Offeri
     _require_officer(officer)
     reason = _require_reason(reason)
     offering = _locked_offering(offering_id)
-    previous = _apply(offering, offering.reject, "reject")
+    previous = _apply(offering, offering.reject)
     offering.rejection_reason = reason
     offering.save()
     audit_append(
@@ -271,7 +272,7 @@ def offering_open(*, actor: object, offering_id: int) -> Offering:
     """Open an approved offering to purchasers for its distribution period (R12)."""
     offering = _locked_offering(offering_id)
     _require_owner(offering, actor)
-    previous = _apply(offering, offering.open, "open")
+    previous = _apply(offering, offering.open)
     _refuse_if_violations(offering, rulebook=offering.rulebook, as_of=clock.today())
     now = clock.now()
     offering.opened_at = now
@@ -292,7 +293,7 @@ def offering_suspend(*, officer: object, offering_id: int, reason: str) -> Offer
     _require_officer(officer)
     reason = _require_reason(reason)
     offering = _locked_offering(offering_id)
-    previous = _apply(offering, offering.suspend, "suspend")
+    previous = _apply(offering, offering.suspend)
     offering.suspension_reason = reason
     offering.save()
     audit_append(
@@ -310,7 +311,7 @@ def offering_resume(*, officer: object, offering_id: int, reason: str) -> Offeri
     _require_officer(officer)
     reason = _require_reason(reason)
     offering = _locked_offering(offering_id)
-    previous = _apply(offering, offering.resume, "resume")
+    previous = _apply(offering, offering.resume)
     offering.suspension_reason = ""
     offering.save()
     audit_append(
@@ -328,7 +329,7 @@ def offering_cancel(*, actor: object, offering_id: int, reason: str = "") -> Off
     offering = _locked_offering(offering_id)
     if not actor.is_compliance_officer:
         _require_owner(offering, actor)
-    previous = _apply(offering, offering.cancel, "cancel")
+    previous = _apply(offering, offering.cancel)
     offering.cancelled_at = clock.now()
     offering.save()
     audit_append(
@@ -338,3 +339,52 @@ def offering_cancel(*, actor: object, offering_id: int, reason: str = "") -> Off
         data={"from": previous, "to": offering.state, "reason": reason.strip()},
     )
     return offering
+
+
+@transaction.atomic
+def offering_amend(
+    *, actor: object, offering_id: int, summary: str, changes: dict[str, object]
+) -> OfferingAmendment:
+    """Amend an open offering's document (R16) and reopen every subscriber's window (R14).
+
+    Each purchaser with a subscription still pending or funded gets a fresh
+    withdrawal window from now, and a notice in their language once committed.
+    """
+    from equity.investors.models import WITHDRAWABLE_STATES, Subscription
+    from equity.investors.tasks import notify_amendment
+
+    summary = _require_reason(summary, field="summary")
+    if not changes:
+        raise InvalidInput({"changes": [_("Say what changed.")]}, rule="R16")
+    offering = _locked_offering(offering_id)
+    _require_owner(offering, actor)
+    _apply(offering, offering.amend)
+    now = clock.now()
+    number = offering.amendments.count() + 1
+    reopened = Subscription.objects.filter(offering=offering, state__in=WITHDRAWABLE_STATES)
+    notified = reopened.update(
+        withdrawal_deadline=now + timedelta(hours=offering.rulebook.terms.withdrawal_hours)
+    )
+    amendment = OfferingAmendment.objects.create(
+        offering=offering,
+        number=number,
+        summary=summary,
+        changes=changes,
+        amended_at=now,
+        amended_by=actor,
+        subscribers_notified=notified,
+    )
+    offering.save()
+    audit_append(
+        actor=actor_of(actor),
+        action="offering.amended",
+        subject=offering.subject,
+        data={
+            "amendment": number,
+            "summary": summary,
+            "changes": changes,
+            "subscriptions_reopened": notified,
+        },
+    )
+    notify_amendment.delay_on_commit(amendment.pk)
+    return amendment
