@@ -22,11 +22,16 @@ def test_demo_loads_once_with_offerings_in_several_states(capsys):
 
     assert AuditEvent.objects.count() == events
     assert "already loaded" in capsys.readouterr().out
-    states = dict(Offering.objects.values_list("security_type", "state").filter(
-        issuer__legal_name__in=["Lumen Analytique inc.", "Coopérative de solidarité Le Grenier",
-                                "Habitations solidaires du Plateau"]))
-    assert states == {"common_share": "open", "preferred_share": "under_review",
-                      "debt": "approved"}
+    states = dict(
+        Offering.objects.values_list("security_type", "state").filter(
+            issuer__legal_name__in=[
+                "Lumen Analytique inc.",
+                "Coopérative de solidarité Le Grenier",
+                "Habitations solidaires du Plateau",
+            ]
+        )
+    )
+    assert states == {"common_share": "open", "preferred_share": "under_review", "debt": "approved"}
     assert verify_chain().ok
 
 

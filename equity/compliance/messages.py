@@ -77,7 +77,7 @@ MESSAGES = {
     ),
     "offering_not_open": _("This offering is not open for subscriptions."),
     "purchaser_minor": _(
-        "You must have reached the age of majority of your province (%(age)s) to invest."
+        "You must have reached the age of majority in your province (%(age)s) to invest."
     ),
     "purchaser_limit_exceeded": _(
         "This subscription would take you past your limit of %(limit_cents)s in this offering; "
@@ -85,7 +85,7 @@ MESSAGES = {
     ),
     "offering_maximum_reached": _(
         "This subscription would take the offering past its maximum; %(remaining_cents)s "
-        "remain available."
+        "remains available."
     ),
     "risk_acknowledgement_required": _(
         "Before subscribing, acknowledge every statement of the current risk acknowledgement "

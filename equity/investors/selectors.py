@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db.models import Count, QuerySet, Sum
 
+from equity import clock
 from equity.compliance.rules import purchaser_limit_cents
 from equity.compliance.terms import RulebookTerms
 from equity.exceptions import NotFound
@@ -42,7 +43,11 @@ class RenderedForm:
 
 def current_risk_form() -> RiskAcknowledgementForm:
     """Return the newest form version in effect."""
-    form = RiskAcknowledgementForm.objects.order_by("-effective_from").first()
+    form = (
+        RiskAcknowledgementForm.objects.filter(effective_from__lte=clock.now())
+        .order_by("-effective_from")
+        .first()
+    )
     if form is None:
         raise NotFound()
     return form

@@ -66,7 +66,7 @@ class SignedAcknowledgement:
 
 def _locked_open_offering(offering_id: int) -> Offering:
     offering = (
-        Offering.objects.select_for_update()
+        Offering.objects.select_for_update(of=("self",))
         .select_related("rulebook")
         .filter(pk=offering_id)
         .first()
@@ -180,7 +180,8 @@ def subscription_withdraw(*, investor: object, subscription_id: int) -> Subscrip
     )
     if offering_id is None:
         raise NotFound()
-    Offering.objects.select_for_update().filter(pk=offering_id).exists()
+    # Lock the offering before the subscription, in the same order as subscription_create.
+    Offering.objects.select_for_update().values_list("pk", flat=True).get(pk=offering_id)
     subscription = Subscription.objects.select_for_update().get(pk=subscription_id)
     if subscription.investor_id != investor.pk:
         raise PermissionDenied()
@@ -229,7 +230,7 @@ def suitability_record(
         raise PermissionDenied()
     if not basis.strip() or not determined_by.strip():
         raise InvalidInput(
-            {"basis": [_("Who determined it and on what basis are required.")]}, rule="R09"
+            {"basis": [_("The registered representative and the basis are required.")]}, rule="R09"
         )
     if not User.objects.filter(pk=investor_id, role=Role.INVESTOR).exists():
         raise InvalidInput({"investor": [_("Unknown investor.")]}, rule="R09")

@@ -28,8 +28,11 @@ def _shipped(code: str) -> dict:
 
 @pytest.fixture
 def admin_officer() -> User:
-    call_command("create_compliance_officer", email="regles@portail.example",
-                 password="a-long-enough-passphrase")
+    call_command(
+        "create_compliance_officer",
+        email="regles@portail.example",
+        password="a-long-enough-passphrase",
+    )
     return User.objects.get(email="regles@portail.example")
 
 
@@ -48,10 +51,14 @@ def test_both_rulebooks_ship_as_data_with_the_values_of_rules_md():
     assert (ni.purchaser_limit_cents, ni.purchaser_limit_with_advice_cents) == (250_000, 1_000_000)
     assert (ni.max_distribution_days, ni.withdrawal_hours) == (90, 48)
     assert (legacy.issuer_cap_cents, legacy.cap_basis) == (25_000_000, "per_distribution")
-    assert (legacy.max_distributions_per_calendar_year, legacy.purchaser_limit_cents) == (2, 150_000)
-    assert Rulebook.objects.get(code="ni45-110", version=1).parameters == _shipped("ni45-110")[
-        "parameters"
-    ]
+    assert (legacy.max_distributions_per_calendar_year, legacy.purchaser_limit_cents) == (
+        2,
+        150_000,
+    )
+    assert (
+        Rulebook.objects.get(code="ni45-110", version=1).parameters
+        == _shipped("ni45-110")["parameters"]
+    )
 
 
 def test_a_superseded_rulebook_is_not_in_force_after_its_end():
@@ -70,9 +77,14 @@ def test_nothing_is_in_force_before_the_effective_date():
 def test_a_correction_is_a_new_version_in_force_from_its_date(officer):
     parameters = {**_shipped("ni45-110")["parameters"], "issuer_cap_cents": 120_000_000}
 
-    corrected = rulebook_add_version(code="ni45-110", effective_from=date(2027, 1, 1),
-                                     parameters=parameters, title_en="NI 45-110 (corrected)",
-                                     title_fr="Règlement 45-110 (corrigé)", created_by=officer)
+    corrected = rulebook_add_version(
+        code="ni45-110",
+        effective_from=date(2027, 1, 1),
+        parameters=parameters,
+        title_en="NI 45-110 (corrected)",
+        title_fr="Règlement 45-110 (corrigé)",
+        created_by=officer,
+    )
 
     assert corrected.version == 2
     assert rulebook_in_force(code="ni45-110", as_of=date(2026, 12, 31)).version == 1
@@ -86,9 +98,14 @@ def test_a_version_with_malformed_parameters_is_refused_and_nothing_changes(offi
     parameters = {**_shipped("ni45-110")["parameters"], "issuer_cap_cents": 1_500_000.0}
 
     with pytest.raises(InvalidInput):
-        rulebook_add_version(code="ni45-110", effective_from=date(2027, 1, 1),
-                             parameters=parameters, title_en="x", title_fr="x",
-                             created_by=officer)
+        rulebook_add_version(
+            code="ni45-110",
+            effective_from=date(2027, 1, 1),
+            parameters=parameters,
+            title_en="x",
+            title_fr="x",
+            created_by=officer,
+        )
 
     assert Rulebook.objects.filter(code="ni45-110").count() == 1
     assert not AuditEvent.objects.exists()
@@ -101,8 +118,9 @@ def test_a_version_in_use_cannot_be_edited(issuer, officer):
     events_before = AuditEvent.objects.count()
 
     with pytest.raises(RulebookInUse):
-        rulebook_update(rulebook_id=version.pk, updated_by=officer,
-                        changes={"notes": "quietly changed"})
+        rulebook_update(
+            rulebook_id=version.pk, updated_by=officer, changes={"notes": "quietly changed"}
+        )
 
     version.refresh_from_db()
     assert version.notes == _shipped("ni45-110")["notes"]
@@ -124,15 +142,18 @@ def test_officer_adds_a_corrected_version_through_the_admin(admin_client):
     assert form.status_code == 200
     parameters = {**_shipped("ni45-110")["parameters"], "max_distribution_days": 60}
 
-    response = admin_client.post("/admin/compliance/rulebook/add/", {
-        "code": "ni45-110",
-        "title_en": "NI 45-110 (60-day correction)",
-        "title_fr": "Règlement 45-110 (correction à 60 jours)",
-        "effective_from": "2027-02-01",
-        "superseded_on": "",
-        "parameters": json.dumps(parameters),
-        "notes": "Distribution period confirmed at 60 days.",
-    })
+    response = admin_client.post(
+        "/admin/compliance/rulebook/add/",
+        {
+            "code": "ni45-110",
+            "title_en": "NI 45-110 (60-day correction)",
+            "title_fr": "Règlement 45-110 (correction à 60 jours)",
+            "effective_from": "2027-02-01",
+            "superseded_on": "",
+            "parameters": json.dumps(parameters),
+            "notes": "Distribution period confirmed at 60 days.",
+        },
+    )
 
     assert response.status_code == 302, response.content.decode()[:2000]
     corrected = Rulebook.objects.get(code="ni45-110", version=2)
@@ -145,10 +166,18 @@ def test_admin_refuses_parameters_that_do_not_parse(admin_client):
     parameters = {**_shipped("ni45-110")["parameters"]}
     del parameters["withdrawal_hours"]
 
-    response = admin_client.post("/admin/compliance/rulebook/add/", {
-        "code": "ni45-110", "title_en": "x", "title_fr": "x", "effective_from": "2027-02-01",
-        "superseded_on": "", "parameters": json.dumps(parameters), "notes": "",
-    })
+    response = admin_client.post(
+        "/admin/compliance/rulebook/add/",
+        {
+            "code": "ni45-110",
+            "title_en": "x",
+            "title_fr": "x",
+            "effective_from": "2027-02-01",
+            "superseded_on": "",
+            "parameters": json.dumps(parameters),
+            "notes": "",
+        },
+    )
 
     assert response.status_code == 200
     assert "withdrawal_hours" in response.content.decode()
@@ -160,15 +189,24 @@ def test_admin_shows_a_version_in_use_read_only(admin_client, issuer):
     offering_submit(actor=issuer.owner, offering_id=offering.pk)
     version = Rulebook.objects.get(code="ni45-110", version=1)
 
-    response = admin_client.post(f"/admin/compliance/rulebook/{version.pk}/change/", {
-        "code": "ni45-110", "title_en": "changed", "title_fr": "changé",
-        "effective_from": "2020-01-01", "superseded_on": "", "notes": "changed",
-        "parameters": json.dumps({**version.parameters, "issuer_cap_cents": 1}),
-    })
+    response = admin_client.post(
+        f"/admin/compliance/rulebook/{version.pk}/change/",
+        {
+            "code": "ni45-110",
+            "title_en": "changed",
+            "title_fr": "changé",
+            "effective_from": "2020-01-01",
+            "superseded_on": "",
+            "notes": "changed",
+            "parameters": json.dumps({**version.parameters, "issuer_cap_cents": 1}),
+        },
+    )
 
     assert response.status_code == 302
     version.refresh_from_db()
     assert (version.title_en, version.parameters["issuer_cap_cents"]) == (
-        _shipped("ni45-110")["title_en"], 150_000_000)
+        _shipped("ni45-110")["title_en"],
+        150_000_000,
+    )
     assert not AuditEvent.objects.filter(action__startswith="rulebook.").exists()
     assert admin_client.post(f"/admin/compliance/rulebook/{version.pk}/delete/").status_code == 403

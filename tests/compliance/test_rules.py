@@ -233,7 +233,9 @@ def test_r05_declaration_exactly_at_lookback_boundary_blocks():
         [principal(("fraud_conviction", boundary))], as_of=AS_OF, terms=NI_45_110
     )
 
-    assert [(v.rule, v.params["declarations"]) for v in violations] == [("R05", ("fraud_conviction",))]
+    assert [(v.rule, v.params["declarations"]) for v in violations] == [
+        ("R05", ("fraud_conviction",))
+    ]
 
 
 def test_r05_lists_only_the_declarations_within_lookback():

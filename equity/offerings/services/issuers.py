@@ -78,7 +78,11 @@ def _check_principals(principals: Sequence[PrincipalInput]) -> None:
     for index, principal in enumerate(principals):
         if not principal.roles or set(principal.roles) - set(ROLES):
             raise InvalidInput(
-                {f"principals[{index}].roles": [_("Roles are among: %s.") % ", ".join(ROLES)]},
+                {
+                    f"principals[{index}].roles": [
+                        _("Each role must be one of: %s.") % ", ".join(ROLES)
+                    ]
+                },
                 rule="R05",
             )
         if set(principal.declarations) != set(DECLARATION_KINDS):

@@ -362,7 +362,8 @@ def offering_amend(
     now = clock.now()
     number = offering.amendments.count() + 1
     reopened = Subscription.objects.filter(offering=offering, state__in=WITHDRAWABLE_STATES)
-    notified = reopened.update(
+    subscribers = reopened.values("investor").distinct().count()
+    reopened_count = reopened.update(
         withdrawal_deadline=now + timedelta(hours=offering.rulebook.terms.withdrawal_hours)
     )
     amendment = OfferingAmendment.objects.create(
@@ -372,7 +373,7 @@ def offering_amend(
         changes=changes,
         amended_at=now,
         amended_by=actor,
-        subscribers_notified=notified,
+        subscribers_notified=subscribers,
     )
     offering.save()
     audit_append(
@@ -383,7 +384,7 @@ def offering_amend(
             "amendment": number,
             "summary": summary,
             "changes": changes,
-            "subscriptions_reopened": notified,
+            "subscriptions_reopened": reopened_count,
         },
     )
     notify_amendment.delay_on_commit(amendment.pk)
