@@ -75,6 +75,9 @@ MESSAGES = {
         "%(max_days)s days.",
         "days",
     ),
+    "purchaser_profile_required": _(
+        "Complete your investor profile (birth date and province) before subscribing."
+    ),
     "offering_not_open": _("This offering is not open for subscriptions."),
     "purchaser_minor": _(
         "You must have reached the age of majority in your province (%(age)s) to invest."

@@ -86,8 +86,10 @@ class SuitabilityDetermination(models.Model):
 class RiskAcknowledgementForm(models.Model):
     """A version of the Form 45-110F2 statements, in French and English (R15).
 
-    ``statements`` is a list of ``{"code", "fr", "en"}``; texts may name the
-    purchaser's limit as ``{limit}`` and the withdrawal window as ``{hours}``.
+    ``statements`` is a list of ``{"code", "fr", "en"}``, with ``fr_registered``
+    and ``en_registered`` variants where the text depends on whether the portal
+    is a registered dealer; texts may name ``{portal}``, the purchaser's limit
+    ``{limit}`` and the withdrawal window ``{hours}``.
     """
 
     version = models.CharField(_("version"), max_length=40, unique=True)

@@ -53,21 +53,12 @@ def current_risk_form() -> RiskAcknowledgementForm:
     return form
 
 
-def _portal_status(language: str) -> str:
-    registered = settings.EQUITY_PORTAL_REGISTERED_DEALER
-    if language == "fr":
-        return (
-            "est un courtier inscrit qui évalue si cet investissement me convient."
-            if registered
-            else "n’est pas un courtier inscrit : il ne me donne aucun conseil sur la "
-            "convenance de cet investissement et ne me facture aucuns frais."
-        )
-    return (
-        "is a registered dealer that assesses whether this investment suits me."
-        if registered
-        else "is not a registered dealer: it gives me no advice on whether this investment "
-        "suits me and charges me no fee."
-    )
+def _statement_text(statement: dict[str, str], language: str) -> str:
+    """Return the statement's text in ``language``, in the variant for the portal's status (R19)."""
+    registered = f"{language}_registered"
+    if settings.EQUITY_PORTAL_REGISTERED_DEALER and registered in statement:
+        return statement[registered]
+    return statement[language]
 
 
 def rendered_risk_form(*, offering: Offering, investor: object, language: str) -> RenderedForm:
@@ -77,15 +68,13 @@ def rendered_risk_form(*, offering: Offering, investor: object, language: str) -
     terms = offering.rulebook.terms
     figures = {
         "portal": settings.EQUITY_PORTAL_NAME,
-        "portal_status_fr": _portal_status("fr"),
-        "portal_status_en": _portal_status("en"),
         "limit": Money(purchaser_limit(offering=offering, investor=investor, terms=terms)).format(
             language
         ),
         "hours": terms.withdrawal_hours,
     }
     statements = [
-        {"code": statement["code"], "text": statement[language].format(**figures)}
+        {"code": statement["code"], "text": _statement_text(statement, language).format(**figures)}
         for statement in form.statements
     ]
     return RenderedForm(form=form, language=language, statements=statements)

@@ -20,6 +20,7 @@ from equity import clock
 from equity.accounts.models import Role, User
 from equity.compliance.audit import actor_of, audit_append
 from equity.compliance.rules import (
+    Violation,
     check_age_of_majority,
     check_offering_maximum,
     check_offering_open,
@@ -98,7 +99,9 @@ def subscription_create(
     refusal = check_offering_open(state=offering.state, as_of=now, closes_at=offering.closes_at)
     if refusal:
         raise ComplianceViolation(refusal)
-    profile = InvestorProfile.objects.get(user=investor)
+    profile = InvestorProfile.objects.filter(user=investor).first()
+    if profile is None:
+        raise ComplianceViolation([Violation(None, "purchaser_profile_required")])
     terms = offering.rulebook.terms
     form = rendered_risk_form(
         offering=offering, investor=investor, language=acknowledgement.language
