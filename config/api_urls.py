@@ -1,6 +1,6 @@
 """The routes of CONTRACT.md, v1."""
 
-from django.urls import path
+from django.urls import include, path
 
 from equity.accounts.api import AccountRegisterApi, TokenObtainApi
 from equity.compliance.api import AuditEventListApi, AuditVerifyApi, SandboxClockApi
@@ -93,6 +93,8 @@ urlpatterns = [
         investors.SuitabilityRecordApi.as_view(),
         name="suitability-record",
     ),
+    path("", include("equity.documents.urls")),
+    path("", include("equity.escrow.urls")),
     path("audit/events", AuditEventListApi.as_view(), name="audit-events"),
     path("audit/verify", AuditVerifyApi.as_view(), name="audit-verify"),
     path("sandbox/clock", SandboxClockApi.as_view(), name="sandbox-clock"),

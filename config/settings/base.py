@@ -126,6 +126,11 @@ EQUITY_FIELD_KEYS = env_list(
 # R19: whether the portal is a registered dealer that gives suitability advice.
 EQUITY_PORTAL_REGISTERED_DEALER = env_bool("EQUITY_PORTAL_REGISTERED_DEALER", False)
 EQUITY_PORTAL_NAME = env_str("EQUITY_PORTAL_NAME", "La Ruche Investissement")
+# The payment processor signs its notifications with this secret (HMAC-SHA256).
+PAYMENT_WEBHOOK_SECRET = env_str("PAYMENT_WEBHOOK_SECRET", "development-webhook-secret")
+
+# --- documents (equity/documents) ---------------------------------------------
+# --- end of documents ---------------------------------------------------------
 EQUITY_SANDBOX = env_bool("EQUITY_SANDBOX", False)
 EQUITY_AUDIT_VERIFY_CHUNK = env_int("EQUITY_AUDIT_VERIFY_CHUNK", 2000)
 

@@ -9,6 +9,7 @@ from .base import *  # noqa: F403
 DEBUG = False
 SECRET_KEY = env_str("DJANGO_SECRET_KEY")
 EQUITY_FIELD_KEYS = env_list("EQUITY_FIELD_KEYS", [])  # no derived default in production
+PAYMENT_WEBHOOK_SECRET = env_str("PAYMENT_WEBHOOK_SECRET")
 EQUITY_SANDBOX = False  # never in production (CONTRACT.md, sandbox clock)
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
