@@ -72,3 +72,14 @@ def advance(delta: timedelta) -> datetime:
             raise RuntimeError("advance() needs a pinned clock: use travel_to() first")
         _pinned += delta
         return _pinned
+
+
+def add_business_days(moment: datetime, days: int) -> datetime:
+    """Return ``moment`` plus ``days`` business days (Monday to Friday; holidays not counted)."""
+    result = moment
+    remaining = days
+    while remaining > 0:
+        result += timedelta(days=1)
+        if result.weekday() < 5:
+            remaining -= 1
+    return result

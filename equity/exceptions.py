@@ -118,3 +118,13 @@ class ComplianceViolation(EquityError):
 
     def extra(self) -> dict[str, object]:
         return {"violations": [violation.as_dict() for violation in self.violations]}
+
+
+class LedgerImbalance(EquityError):
+    """Raised when a ledger transaction would not balance or carries a non-positive amount.
+
+    This is a programming error, never a user's: the ledger refuses to write it.
+    """
+
+    status = 500
+    code = "ledger_imbalance"

@@ -7,22 +7,26 @@ import re
 import pytest
 import yaml
 from django.core.management import call_command
-from django.urls import URLPattern, get_resolver
+from django.urls import URLPattern, URLResolver, get_resolver
 
 pytestmark = pytest.mark.django_db
 
 
-def _served_api_paths() -> set[str]:
-    resolver = get_resolver()
+def _routes(patterns, prefix: str) -> set[str]:
     paths = set()
-    for pattern in resolver.url_patterns:
-        if str(pattern.pattern) != "api/v1/":
-            continue
-        for route in pattern.url_patterns:
-            assert isinstance(route, URLPattern)
-            path = "/api/v1/" + re.sub(r"<int:(\w+)>", r"{\1}", str(route.pattern))
-            paths.add(path)
+    for pattern in patterns:
+        route = prefix + str(pattern.pattern)
+        if isinstance(pattern, URLResolver):
+            paths |= _routes(pattern.url_patterns, route)
+        else:
+            assert isinstance(pattern, URLPattern)
+            paths.add(re.sub(r"<int:(\w+)>", r"{\1}", route))
     return paths
+
+
+def _served_api_paths() -> set[str]:
+    api = next(p for p in get_resolver().url_patterns if str(p.pattern) == "api/v1/")
+    return _routes(api.url_patterns, "/api/v1/")
 
 
 def test_schema_generates_valid_without_warnings(tmp_path):

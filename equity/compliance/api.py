@@ -13,6 +13,7 @@ from equity import clock
 from equity.compliance.audit import verify_chain
 from equity.compliance.selectors import audit_events
 from equity.compliance.services import sandbox_clock_advance
+from equity.escrow.settlement import run_due_deadlines
 from equity.exceptions import NotFound
 from equity.rest import IsComplianceOfficer, StrictIntegerField, error_responses, parse
 
@@ -81,4 +82,5 @@ class SandboxClockApi(APIView):
             raise NotFound()
         data = parse(self.InputSerializer, request.data)
         sandbox_clock_advance(seconds=data["advance_seconds"], actor=request.user)
+        run_due_deadlines()
         return Response(self.OutputSerializer({"now": clock.now()}).data)

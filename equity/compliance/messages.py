@@ -95,6 +95,17 @@ MESSAGES = {
         "form (%(version)s) and type your full name as on your account."
     ),
     "withdrawal_period_expired": _("The period to withdraw this subscription has ended."),
+    "minimum_not_reached": _(
+        "The funded subscriptions total %(accepted_cents)s, short of the minimum of "
+        "%(minimum_cents)s; the offering cannot close and every purchaser is refunded."
+    ),
+    "issuer_group_cap_exceeded_at_closing": _(
+        "Closing %(accepted_cents)s would take the issuer group past its cap of %(limit_cents)s "
+        "(already raised in the 12 months ending today: %(raised_cents)s)."
+    ),
+    "minimum_not_reached_for_early_close": _(
+        "The offering can close early only once its minimum of %(minimum_cents)s is reached."
+    ),
     "rulebook_not_in_force": _("No version of the rulebook “%(rulebook)s” is in force today."),
     "override_not_needed": _("This principal has no positive declaration to override."),
 }

@@ -446,3 +446,43 @@ def check_withdrawal_window(*, deadline: datetime, as_of: datetime) -> list[Viol
     if as_of > deadline:
         return [Violation("R14", "withdrawal_period_expired", {})]
     return []
+
+
+# --- R08, R11 at closing ----------------------------------------------------
+
+
+def check_closing(
+    *, accepted_cents: int, minimum_cents: int, raised_in_window_cents: int, terms: RulebookTerms
+) -> list[Violation]:
+    """R11 and R08 at closing: the minimum is reached with funded subscriptions, and the
+    group's proceeds in the window ending on the closing date stay within the cap."""
+    violations = []
+    if accepted_cents < minimum_cents:
+        violations.append(
+            Violation(
+                "R11",
+                "minimum_not_reached",
+                {
+                    "accepted_cents": accepted_cents,
+                    "minimum_cents": minimum_cents,
+                },
+            )
+        )
+    within = (
+        accepted_cents <= terms.issuer_cap_cents
+        if terms.cap_basis == "per_distribution"
+        else raised_in_window_cents + accepted_cents <= terms.issuer_cap_cents
+    )
+    if not within:
+        violations.append(
+            Violation(
+                "R08",
+                "issuer_group_cap_exceeded_at_closing",
+                {
+                    "accepted_cents": accepted_cents,
+                    "raised_cents": raised_in_window_cents,
+                    "limit_cents": terms.issuer_cap_cents,
+                },
+            )
+        )
+    return violations

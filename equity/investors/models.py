@@ -178,6 +178,12 @@ class Subscription(FSMModelMixin, models.Model):
     def subject(self) -> str:
         return f"subscription:{self.pk}"
 
+    @transition(
+        field=state, source=SubscriptionState.PENDING_PAYMENT, target=SubscriptionState.FUNDED
+    )
+    def fund(self) -> None:
+        """The purchaser's money arrived in trust, in full."""
+
     @transition(field=state, source=WITHDRAWABLE_STATES, target=SubscriptionState.WITHDRAWN)
     def withdraw(self) -> None:
         """The purchaser takes the subscription back within the window (R14)."""

@@ -201,6 +201,13 @@ def subscription_withdraw(*, investor: object, subscription_id: int) -> Subscrip
     subscription.withdraw()
     subscription.withdrawn_at = now
     subscription.save()
+    if previous == SubscriptionState.FUNDED:
+        from equity.escrow.services import refund_withdrawn_subscription
+
+        refund_withdrawn_subscription(
+            offering=Offering.objects.select_related("rulebook").get(pk=offering_id),
+            subscription=subscription,
+        )
     Offering.objects.filter(pk=offering_id).update(
         raised_cents=F("raised_cents") - subscription.amount_cents
     )

@@ -167,12 +167,18 @@ class OfferingState(models.TextChoices):
     APPROVED = "approved", _("approved")
     OPEN = "open", _("open")
     SUSPENDED = "suspended", _("suspended")
+    CLOSING = "closing", _("closing")
     CLOSED = "closed", _("closed")
     FAILED = "failed", _("failed")
     CANCELLED = "cancelled", _("cancelled")
 
 
-ACTIVE_STATES = (OfferingState.APPROVED, OfferingState.OPEN, OfferingState.SUSPENDED)
+ACTIVE_STATES = (
+    OfferingState.APPROVED,
+    OfferingState.OPEN,
+    OfferingState.SUSPENDED,
+    OfferingState.CLOSING,
+)
 """States in which an offering is a distribution of its group (R07) and reserves cap (R08)."""
 
 CANCELLABLE_STATES = (OfferingState.DRAFT, OfferingState.UNDER_REVIEW, *ACTIVE_STATES)
@@ -239,6 +245,7 @@ class Offering(FSMModelMixin, models.Model):
     suspension_reason = models.TextField(_("reason for the suspension"), blank=True)
     opened_at = models.DateTimeField(_("opened at"), null=True, blank=True)
     closes_at = models.DateTimeField(_("closes at"), null=True, blank=True)
+    closing_started_at = models.DateTimeField(_("closing started at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
 
@@ -326,6 +333,22 @@ class Offering(FSMModelMixin, models.Model):
     @transition(field=state, source=OfferingState.SUSPENDED, target=OfferingState.OPEN)
     def resume(self) -> None:
         """Take subscriptions again after a suspension."""
+
+    @transition(
+        field=state,
+        source=(OfferingState.OPEN, OfferingState.SUSPENDED),
+        target=OfferingState.CLOSING,
+    )
+    def close(self) -> None:
+        """Stop taking subscriptions; settlement follows once every window has ended (R14)."""
+
+    @transition(field=state, source=OfferingState.CLOSING, target=OfferingState.CLOSED)
+    def settle(self) -> None:
+        """Close with the minimum reached and the cap respected: accept and release (R13)."""
+
+    @transition(field=state, source=OfferingState.CLOSING, target=OfferingState.FAILED)
+    def fail(self) -> None:
+        """Close without the minimum (or past the cap): every held cent goes back (R13)."""
 
     @transition(field=state, source=CANCELLABLE_STATES, target=OfferingState.CANCELLED)
     def cancel(self) -> None:

@@ -67,6 +67,7 @@ def test_without_sandbox_mode_the_endpoint_does_not_exist(api, officer, settings
 def test_production_settings_never_enable_the_sandbox(monkeypatch):
     monkeypatch.setenv("DJANGO_SECRET_KEY", "x" * 50)
     monkeypatch.setenv("EQUITY_SANDBOX", "true")
+    monkeypatch.setenv("PAYMENT_WEBHOOK_SECRET", "y" * 40)
     production = importlib.import_module("config.settings.production")
     production = importlib.reload(production)
 

@@ -31,7 +31,7 @@ ALLOWED = {
     "open": ("approved",),
     "suspend": ("open",),
     "resume": ("suspended",),
-    "cancel": ("draft", "under_review", "approved", "open", "suspended"),
+    "cancel": ("draft", "under_review", "approved", "open", "suspended", "closing"),
 }
 """The source states of each action (CONTRACT.md, Offerings); tuples keep test ids stable."""
 NOT_ALLOWED = [

@@ -329,14 +329,24 @@ def offering_cancel(*, actor: object, offering_id: int, reason: str = "") -> Off
     offering = _locked_offering(offering_id)
     if not actor.is_compliance_officer:
         _require_owner(offering, actor)
+    from equity.escrow.settlement import refund_live_subscriptions
+
     previous = _apply(offering, offering.cancel)
+    refunded, expired = refund_live_subscriptions(offering, reason="offering_cancelled")
+    offering.raised_cents = 0
     offering.cancelled_at = clock.now()
     offering.save()
     audit_append(
         actor=actor_of(actor),
         action="offering.cancelled",
         subject=offering.subject,
-        data={"from": previous, "to": offering.state, "reason": reason.strip()},
+        data={
+            "from": previous,
+            "to": offering.state,
+            "reason": reason.strip(),
+            "refunded": refunded,
+            "expired": expired,
+        },
     )
     return offering
 
