@@ -1,0 +1,1 @@
+"""Benchmarks that print a markdown table: ``python -m bench`` (``--smoke`` for CI sizes)."""
