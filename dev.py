@@ -207,6 +207,18 @@ def command_run(_: argparse.Namespace) -> int:
     run_step("load_demo", manage("load_demo"))
     with ProcessGroup() as processes:
         processes.start(
+            "Starting the background jobs: a Celery worker with beat, no broker to install",
+            [
+                VENV_BIN / "celery",
+                "-A",
+                "config",
+                "worker",
+                "--beat",
+                "--pool=solo",
+                "--loglevel=INFO",
+            ],
+        )
+        processes.start(
             f"Serving http://{SERVER_ADDRESS} (Ctrl-C to stop)",
             manage("runserver", SERVER_ADDRESS),
         )

@@ -6,6 +6,7 @@ import base64
 import hashlib
 from pathlib import Path
 
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 from config.env import database_from_url, env_bool, env_int, env_list, env_str
@@ -130,6 +131,32 @@ EQUITY_PORTAL_NAME = env_str("EQUITY_PORTAL_NAME", "La Ruche Investissement")
 PAYMENT_WEBHOOK_SECRET = env_str("PAYMENT_WEBHOOK_SECRET", "development-webhook-secret")
 
 # --- documents (equity/documents) ---------------------------------------------
+# Every generated PDF is signed (PAdES B-T) with the portal's key. Without
+# EQUITY_SIGNING_KEY, development and tests sign with a local CA, signer and
+# timestamp authority that `manage.py init_signing_keys` creates, or that are
+# created on first use, under EQUITY_SIGNING_DIR. Production names its own key,
+# certificate chain and timestamp authority (config/settings/production.py).
+EQUITY_SIGNING_DIR = Path(env_str("EQUITY_SIGNING_DIR", str(BASE_DIR / "var" / "signing")))
+EQUITY_SIGNING_CREATE_DEVELOPMENT_KEYS = env_bool("EQUITY_SIGNING_CREATE_DEVELOPMENT_KEYS", True)
+EQUITY_SIGNING_KEY = env_str("EQUITY_SIGNING_KEY", "")  # PEM or DER private key (RSA or ECDSA)
+EQUITY_SIGNING_KEY_PASSPHRASE = env_str("EQUITY_SIGNING_KEY_PASSPHRASE", "")
+EQUITY_SIGNING_CERT = env_str("EQUITY_SIGNING_CERT", "")
+EQUITY_SIGNING_CHAIN = env_list("EQUITY_SIGNING_CHAIN", [])  # intermediate and root certificates
+EQUITY_SIGNING_TRUST_ROOTS = env_list("EQUITY_SIGNING_TRUST_ROOTS", [])  # for verification
+EQUITY_TSA_URL = env_str("EQUITY_TSA_URL", "")  # RFC 3161; empty: the local development TSA
+EQUITY_DOCUMENT_VERIFY_MAX_BYTES = env_int("EQUITY_DOCUMENT_VERIFY_MAX_BYTES", 20 * 1024 * 1024)
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # Signed documents, named by their SHA-256; never overwritten, never deleted.
+    "documents": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            "location": env_str("EQUITY_DOCUMENTS_DIR", str(BASE_DIR / "var" / "documents")),
+            "file_permissions_mode": 0o444,
+        },
+    },
+}
 # --- end of documents ---------------------------------------------------------
 EQUITY_SANDBOX = env_bool("EQUITY_SANDBOX", False)
 EQUITY_AUDIT_VERIFY_CHUNK = env_int("EQUITY_AUDIT_VERIFY_CHUNK", 2000)
@@ -142,6 +169,23 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 300)
+CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 270)
+CELERY_TIMEZONE = "UTC"
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Redis hands an unacknowledged task to another worker after this many seconds.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600),
+}
+CELERY_BEAT_SCHEDULE = {
+    "run-due-jobs": {
+        "task": "equity.compliance.tasks.run_due_jobs",
+        "schedule": env_int("EQUITY_JOBS_INTERVAL_SECONDS", 60),
+    },
+    "nightly-integrity-check": {
+        "task": "equity.compliance.tasks.nightly_integrity_check",
+        "schedule": crontab(hour=3, minute=17),
+    },
+}
 
 LOGGING = {
     "version": 1,

@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
-from config.env import env_bool
+from config.env import env_bool, env_str
 
 from .base import *  # noqa: F403
 
 DEBUG = env_bool("DJANGO_DEBUG", True)
 EQUITY_SANDBOX = env_bool("EQUITY_SANDBOX", True)
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
-# Until the worker runs beside the server, background jobs run inline at commit.
-CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", True)
+# No broker to install: `python3 dev.py run` starts a worker with beat beside the
+# server, and they pass tasks through files under var/celery (kombu's filesystem
+# transport). Set CELERY_BROKER_URL=redis://... to use Redis instead.
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")
+if CELERY_BROKER_URL == "filesystem://":
+    _queue = BASE_DIR / "var" / "celery"  # noqa: F405
+    for _folder in ("queue", "processed"):
+        (_queue / _folder).mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(_queue / "queue"),
+        "data_folder_out": str(_queue / "queue"),
+        "processed_folder": str(_queue / "processed"),
+        "store_processed": False,
+    }
+CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / "var" / "celerybeat-schedule")  # noqa: F405

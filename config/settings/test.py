@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from config.env import env_str
 
 from .base import *  # noqa: F403
 
@@ -21,3 +27,23 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     DATABASES["default"]["TEST"] = {  # noqa: F405
         "NAME": str(BASE_DIR / "var" / f"test_equity_{os.getpid()}.sqlite3")  # noqa: F405
     }
+
+# Documents: a throwaway signing PKI (created on first use) and the stored PDFs live in
+# a directory of this test process, removed when it exits.
+_DOCUMENTS_DIR = Path(tempfile.mkdtemp(prefix="equity-test-documents-"))
+atexit.register(shutil.rmtree, _DOCUMENTS_DIR, True)
+EQUITY_SIGNING_DIR = _DOCUMENTS_DIR / "signing"
+EQUITY_SIGNING_CREATE_DEVELOPMENT_KEYS = True
+EQUITY_SIGNING_KEY = ""
+EQUITY_TSA_URL = ""
+_stored = STORAGES["documents"]  # noqa: F405
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "documents": {
+        **_stored,
+        "OPTIONS": {**_stored["OPTIONS"], "location": _DOCUMENTS_DIR / "files"},
+    },
+}
+
+# The real-worker tests use this broker (CI sets Redis; so does this default).
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "redis://127.0.0.1:6379/15")

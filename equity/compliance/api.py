@@ -13,8 +13,8 @@ from equity import clock
 from equity.compliance.audit import verify_chain
 from equity.compliance.selectors import audit_events
 from equity.compliance.services import sandbox_clock_advance
-from equity.escrow.settlement import run_due_deadlines
 from equity.exceptions import NotFound
+from equity.jobs import run_due_jobs
 from equity.rest import IsComplianceOfficer, StrictIntegerField, error_responses, parse
 
 AUDIT_PAGE_LIMIT = 1000
@@ -82,5 +82,5 @@ class SandboxClockApi(APIView):
             raise NotFound()
         data = parse(self.InputSerializer, request.data)
         sandbox_clock_advance(seconds=data["advance_seconds"], actor=request.user)
-        run_due_deadlines()
+        run_due_jobs()
         return Response(self.OutputSerializer({"now": clock.now()}).data)

@@ -92,8 +92,12 @@ def offering_close(*, offering_id: int, actor: object | None = None) -> Offering
                     )
                 ]
             )
-    elif offering.closes_at is None or now < offering.closes_at:
-        return offering
+    elif (
+        offering.closes_at is None
+        or now < offering.closes_at
+        or offering.state not in (OfferingState.OPEN, OfferingState.SUSPENDED)
+    ):
+        return offering  # not due, or already closed by another run: nothing to do
     if offering.state not in (OfferingState.OPEN, OfferingState.SUSPENDED):
         raise InvalidTransition(
             state=offering.state, state_label=str(OfferingState(offering.state).label)

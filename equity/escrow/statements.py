@@ -43,6 +43,8 @@ def parse_amount_cents(text: str) -> int:
         amount = Decimal(text.strip().replace(" ", "").replace("$", ""))
     except InvalidOperation:
         raise ValueError(f"{text!r} is not an amount") from None
+    if not amount.is_finite():
+        raise ValueError(f"{text!r} is not an amount")
     cents = amount * 100
     if cents != cents.to_integral_value():
         raise ValueError(f"{text!r} has a fraction of a cent")

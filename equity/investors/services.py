@@ -50,6 +50,7 @@ from equity.investors.selectors import (
     purchaser_limit,
     rendered_risk_form,
 )
+from equity.investors.tasks import notify_subscription_received
 from equity.offerings.models import Offering
 
 
@@ -170,6 +171,7 @@ def subscription_create(
             "risk_text_sha256": form.text_sha256,
         },
     )
+    notify_subscription_received.delay_on_commit(subscription.pk)
     return subscription
 
 
