@@ -121,6 +121,21 @@ def offering_close(*, offering_id: int, actor: object | None = None) -> Offering
 
 
 @transaction.atomic
+def close_if_due(*, offering_id: int) -> bool:
+    """Close an offering whose period has ended; return False if it was not due or another
+    run closed it first."""
+    offering = _locked(offering_id)
+    due = (
+        offering.closes_at is not None
+        and clock.now() >= offering.closes_at
+        and offering.state in (OfferingState.OPEN, OfferingState.SUSPENDED)
+    )
+    if due:
+        offering_close(offering_id=offering_id)
+    return due
+
+
+@transaction.atomic
 def offering_settle(*, offering_id: int) -> Offering:
     """Settle a closing offering once every withdrawal window has ended; else do nothing."""
     offering = _locked(offering_id)
@@ -287,8 +302,7 @@ def run_due_deadlines() -> dict[str, int]:
     ).values_list("pk", flat=True)
     closed = 0
     for offering_id in list(due):
-        offering_close(offering_id=offering_id)
-        closed += 1
+        closed += close_if_due(offering_id=offering_id)
     settled = 0
     for offering_id in list(
         Offering.objects.filter(state=OfferingState.CLOSING).values_list("pk", flat=True)
