@@ -42,7 +42,7 @@ class AuditEventListApi(APIView):
     def get(self, request: Request) -> Response:
         events = audit_events(subject=request.query_params.get("subject"))
         after = request.query_params.get("after", "")
-        if after.isdigit():
+        if after.isascii() and after.isdigit():
             events = events.filter(seq__gt=int(after))
         return Response(self.OutputSerializer(events[:AUDIT_PAGE_LIMIT], many=True).data)
 

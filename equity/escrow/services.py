@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 
 from equity import clock
 from equity.compliance.audit import actor_of, audit_append
+from equity.compliance.selectors import rulebook_in_force
 from equity.escrow import ledger
 from equity.escrow.models import (
     AccountKind,
@@ -24,20 +25,21 @@ from equity.escrow.models import (
 from equity.exceptions import InvalidInput, NotFound, PermissionDenied
 from equity.investors.models import Subscription, SubscriptionState
 from equity.offerings.models import Offering, OfferingState
+from equity.offerings.services.issuers import DEFAULT_RULEBOOK
 
 FUNDABLE_OFFERING_STATES = (OfferingState.OPEN, OfferingState.SUSPENDED, OfferingState.CLOSING)
-REFUND_BUSINESS_DAYS_UNALLOCATED = 2
-"""R13's deadline for money that matches no offering (hence no rulebook); the shipped value."""
 
 
 def refund_due_by(now: datetime, offering: Offering | None) -> datetime:
-    """Return when a refund instructed now must be confirmed paid (R13)."""
-    days = (
-        offering.rulebook.terms.refund_instruction_business_days
-        if offering is not None and offering.rulebook is not None
-        else REFUND_BUSINESS_DAYS_UNALLOCATED
-    )
-    return clock.add_business_days(now, days)
+    """Return when a refund instructed now must be confirmed paid (R13's deadline).
+
+    Money that matches no offering follows the default rulebook in force.
+    """
+    if offering is not None and offering.rulebook is not None:
+        terms = offering.rulebook.terms
+    else:
+        terms = rulebook_in_force(code=DEFAULT_RULEBOOK, as_of=clock.today()).terms
+    return clock.add_business_days(now, terms.refund_instruction_business_days)
 
 
 def instruct_refund(
@@ -159,7 +161,9 @@ def _payment_record(
     existing = Payment.objects.filter(event_id=event_id).first()
     if existing is not None:
         return existing
-    offering, subscription = _locked_subscription(int(reference) if reference.isdigit() else None)
+    offering, subscription = _locked_subscription(
+        int(reference) if reference.isascii() and reference.isdigit() else None
+    )
     payment = Payment.objects.create(
         event_id=event_id,
         subscription=subscription,
