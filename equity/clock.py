@@ -75,11 +75,17 @@ def advance(delta: timedelta) -> datetime:
 
 
 def add_business_days(moment: datetime, days: int) -> datetime:
-    """Return ``moment`` plus ``days`` business days (Monday to Friday; holidays not counted)."""
-    result = moment
+    """Return ``moment`` plus ``days`` business days where the portal operates.
+
+    Days are counted Monday to Friday on the portal's calendar (``TIME_ZONE``),
+    keeping the wall-clock time; public holidays are not counted.
+    """
+    local = timezone.localtime(moment)
+    day = local.date()
     remaining = days
     while remaining > 0:
-        result += timedelta(days=1)
-        if result.weekday() < 5:
+        day += timedelta(days=1)
+        if day.weekday() < 5:
             remaining -= 1
-    return result
+    wall_clock = datetime.combine(day, local.time().replace(tzinfo=None))
+    return timezone.make_aware(wall_clock, local.tzinfo).astimezone(UTC)

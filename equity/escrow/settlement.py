@@ -14,6 +14,8 @@ subscriptions.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.db import connection, transaction
 from django.db.models import Max, Sum
 
@@ -79,10 +81,17 @@ def offering_close(*, offering_id: int, actor: object | None = None) -> Offering
     if actor is not None:
         if offering.issuer.owner_id != actor.pk:
             raise PermissionDenied()
-        if (
-            offering.state == OfferingState.OPEN
-            and offering.raised_cents < offering.minimum_amount_cents
-        ):
+        if offering.state != OfferingState.OPEN:
+            raise InvalidTransition(
+                state=offering.state, state_label=str(OfferingState(offering.state).label)
+            )
+        funded_cents = (
+            Subscription.objects.filter(
+                offering=offering, state=SubscriptionState.FUNDED
+            ).aggregate(total=Sum("amount_cents"))["total"]
+            or 0
+        )
+        if funded_cents < offering.minimum_amount_cents:
             raise ComplianceViolation(
                 [
                     Violation(
@@ -295,17 +304,30 @@ def _settle_failed(offering: Offering, violations: list[Violation]) -> None:
 
 def run_due_deadlines() -> dict[str, int]:
     """Close the offerings whose period has ended and settle those whose windows have;
-    return how many of each. Safe to run any number of times."""
+    return how many of each. Safe to run any number of times.
+
+    One offering's failure does not hold the others back: the sweep goes on,
+    then raises the first error so that it is logged and retried.
+    """
     now = clock.now()
+    errors: list[Exception] = []
+
+    def attempt(step: Callable[[], bool]) -> int:
+        try:
+            return int(step())
+        except Exception as error:
+            errors.append(error)
+            return 0
+
     due = Offering.objects.filter(
         state__in=(OfferingState.OPEN, OfferingState.SUSPENDED), closes_at__lte=now
     ).values_list("pk", flat=True)
-    closed = 0
-    for offering_id in list(due):
-        closed += close_if_due(offering_id=offering_id)
-    settled = 0
-    for offering_id in list(
-        Offering.objects.filter(state=OfferingState.CLOSING).values_list("pk", flat=True)
-    ):
-        settled += offering_settle(offering_id=offering_id).state != OfferingState.CLOSING
+    closed = sum(attempt(lambda pk=pk: close_if_due(offering_id=pk)) for pk in list(due))
+    closing = Offering.objects.filter(state=OfferingState.CLOSING).values_list("pk", flat=True)
+    settled = sum(
+        attempt(lambda pk=pk: offering_settle(offering_id=pk).state != OfferingState.CLOSING)
+        for pk in list(closing)
+    )
+    if errors:
+        raise errors[0]
     return {"closed": closed, "settled": settled}

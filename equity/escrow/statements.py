@@ -77,13 +77,18 @@ def bank_statement_import(*, officer: object, content: str) -> list[StatementLin
             {"file": [_("The statement needs the columns date, amount, reference.")]}
         )
     lines = []
+    seen: dict[tuple[str, ...], int] = {}
     for number, raw in enumerate(reader, start=2):
         row = {key.strip().lower(): (value or "").strip() for key, value in raw.items() if key}
-        lines.append(_match(officer, number, row))
+        # Two identical deposits on one statement are two payments; re-importing the same
+        # statement finds the same occurrence numbers and records nothing twice.
+        identity = (row["date"], row["reference"], row["amount"])
+        seen[identity] = seen.get(identity, 0) + 1
+        lines.append(_match(officer, number, row, occurrence=seen[identity]))
     return lines
 
 
-def _match(officer: object, number: int, row: dict[str, str]) -> StatementLine:
+def _match(officer: object, number: int, row: dict[str, str], *, occurrence: int) -> StatementLine:
     date, reference = row["date"], row["reference"]
     try:
         amount = parse_amount_cents(row["amount"])
@@ -100,7 +105,7 @@ def _match(officer: object, number: int, row: dict[str, str]) -> StatementLine:
     if subscription.amount_cents != amount:
         return StatementLine(number, date, amount, reference, "unmatched:amount_differs")
     payment = payment_record(
-        event_id=f"statement:{date}:{reference}:{amount}",
+        event_id=f"statement:{date}:{reference}:{amount}:{occurrence}",
         subscription_reference=str(subscription.pk),
         amount_cents=amount,
         status=PaymentStatus.SUCCEEDED,
