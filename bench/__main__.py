@@ -20,6 +20,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--only", default="", help="comma-separated section names")
     args = parser.parse_args(argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
+    # The table is the output; a log line per task run inline would bury it (and cost time).
+    os.environ.setdefault("DJANGO_LOG_LEVEL", "WARNING")
     import django
 
     django.setup()
@@ -39,14 +41,21 @@ def main(argv: list[str]) -> int:
     finally:
         connection.creation.destroy_test_db(database, verbosity=0)
     print(f"Database: {connection.vendor}; sizes: {'smoke' if args.smoke else 'full'}\n")
-    print("| benchmark | size | measure | value | target | within target |")
-    print("|---|---:|---|---:|---:|---|")
+    print("| benchmark | size | measure | value | ratio to reference | target | within target |")
+    print("|---|---:|---|---:|---:|---:|---|")
     for row in rows:
         print(
-            f"| {row.benchmark} | {row.size} | {row.measure} | {row.value} | {row.target} | "
-            f"{'yes' if row.ok else 'NO'} |"
+            f"| {row.benchmark} | {row.size} | {row.measure} | {row.value} | {row.ratio} | "
+            f"{row.target} | {verdict(row.ok)} |"
         )
     return 0
+
+
+def verdict(ok: bool | None) -> str:
+    """Return the last column: yes, NO, or a dash for a figure without a target."""
+    if ok is None:
+        return "—"
+    return "yes" if ok else "NO"
 
 
 if __name__ == "__main__":

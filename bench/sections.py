@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from bench import settlement
+from bench import audit, checks, intake, settlement
 
 SECTIONS = {
+    "intake": intake.run,
+    "checks": checks.run,
     "settlement": settlement.run,
+    "audit": audit.run,
 }
