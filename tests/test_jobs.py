@@ -77,7 +77,8 @@ def test_r13_run_due_jobs_twice_at_once_has_one_effect():
         offering = _funded_campaign()
         clock.advance(timedelta(days=3, hours=1))
 
-        outcomes = run_concurrently([lambda: run_due_jobs.apply().get()] * 2)
+        # .result, not .get(): Celery refuses .get() while another thread runs a task.
+        outcomes = run_concurrently([lambda: run_due_jobs.apply().result] * 2)
 
         assert all(isinstance(outcome, dict) for outcome in outcomes), outcomes
         assert sum(outcome["closed"] for outcome in outcomes) == 1
