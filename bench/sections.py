@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from bench import audit, checks, intake, settlement
+from bench import audit, checks, documents, intake, settlement
 
 SECTIONS = {
     "intake": intake.run,
     "checks": checks.run,
     "settlement": settlement.run,
     "audit": audit.run,
+    "documents": documents.run,
 }

@@ -29,8 +29,25 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     }
 
 # Documents: a throwaway signing PKI (created on first use) and the stored PDFs live in
-# a directory of this test process, removed when it exits.
-_DOCUMENTS_DIR = Path(tempfile.mkdtemp(prefix="equity-test-documents-"))
+# a directory of this test process. pytest-xdist workers end without running atexit, so
+# each test process also sweeps the directories of test processes that have ended.
+_DOCUMENTS_DIR = Path(tempfile.gettempdir()) / f"equity-test-documents-{os.getpid()}"
+
+
+def _sweep_ended_test_processes() -> None:
+    for directory in _DOCUMENTS_DIR.parent.glob("equity-test-documents-*"):
+        pid = directory.name.rsplit("-", 1)[-1]
+        if not pid.isdigit() or int(pid) == os.getpid():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            shutil.rmtree(directory, ignore_errors=True)
+        except PermissionError:
+            pass  # alive, another user's
+
+
+_sweep_ended_test_processes()
 atexit.register(shutil.rmtree, _DOCUMENTS_DIR, True)
 EQUITY_SIGNING_DIR = _DOCUMENTS_DIR / "signing"
 EQUITY_SIGNING_CREATE_DEVELOPMENT_KEYS = True

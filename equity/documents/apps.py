@@ -6,3 +6,6 @@ class DocumentsConfig(AppConfig):
     name = "equity.documents"
     label = "documents"
     verbose_name = _("Documents")
+
+    def ready(self) -> None:
+        from equity.documents import checks, signing  # noqa: F401 - register checks and receivers

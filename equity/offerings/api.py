@@ -331,7 +331,9 @@ class OfferingOutputSerializer(serializers.Serializer):
         }
 
     def get_documents(self, offering: Offering) -> list[dict[str, Any]]:
-        return []
+        from equity.documents.selectors import public_documents
+
+        return public_documents(offering)
 
 
 def _offering_for(user: Any, offering_id: int) -> Offering:

@@ -269,20 +269,43 @@ def offering_reject(*, officer: object, offering_id: int, reason: str) -> Offeri
 
 @transaction.atomic
 def offering_open(*, actor: object, offering_id: int) -> Offering:
-    """Open an approved offering to purchasers for its distribution period (R12)."""
+    """Open an approved offering to purchasers for its distribution period (R12).
+
+    The offering document is rendered, certified by ``actor`` and signed in
+    French and English first (R16, P05): the offering becomes visible
+    (``opened_at``) in the same transaction that stores it, never without it.
+    The opening's audit event lists the documents.
+    """
+    from equity.documents.services import audit_data, offering_document_issue
+
     offering = _locked_offering(offering_id)
     _require_owner(offering, actor)
     previous = _apply(offering, offering.open)
     _refuse_if_violations(offering, rulebook=offering.rulebook, as_of=clock.today())
     now = clock.now()
+    closes_at = now + timedelta(days=offering.distribution_days)
+    documents = offering_document_issue(
+        offering=offering,
+        version=1,
+        certified_by=actor,
+        certified_at=now,
+        opened_at=now,
+        closes_at=closes_at,
+        audit=False,
+    )
     offering.opened_at = now
-    offering.closes_at = now + timedelta(days=offering.distribution_days)
+    offering.closes_at = closes_at
     offering.save()
     audit_append(
         actor=actor_of(actor),
         action="offering.opened",
         subject=offering.subject,
-        data={"from": previous, "to": offering.state, "closes_at": offering.closes_at.isoformat()},
+        data={
+            "from": previous,
+            "to": offering.state,
+            "closes_at": offering.closes_at.isoformat(),
+            "documents": [audit_data(document) for document in documents],
+        },
     )
     return offering
 
@@ -360,6 +383,7 @@ def offering_amend(
     Each purchaser with a subscription still pending or funded gets a fresh
     withdrawal window from now, and a notice in their language once committed.
     """
+    from equity.documents.tasks import render_amendment_documents
     from equity.investors.models import WITHDRAWABLE_STATES, Subscription
     from equity.investors.tasks import notify_amendment
 
@@ -398,4 +422,5 @@ def offering_amend(
         },
     )
     notify_amendment.delay_on_commit(amendment.pk)
+    render_amendment_documents.delay_on_commit(amendment.pk)
     return amendment

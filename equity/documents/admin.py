@@ -1,0 +1,24 @@
+"""The back office's read-only view of issued documents (they are never edited)."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+
+from equity.documents.models import Document
+
+
+@admin.register(Document)
+class DocumentAdmin(admin.ModelAdmin):
+    list_display = ("kind", "subject", "reference", "version", "language", "signed_at", "sha256")
+    list_filter = ("kind", "language")
+    search_fields = ("sha256", "subject", "reference")
+    ordering = ("-signed_at",)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -1,0 +1,156 @@
+"""Verify a signed PDF: is every signature intact, valid, trusted and timestamped?
+
+A document is *valid* when it holds at least one signature and every one of
+them is intact (the signed bytes hash to the signed digest), cryptographically
+valid, chained to a trusted root, and timestamped by a trusted authority;
+when the last signature covers the whole file; and when no revision after an
+earlier signature changed more than its certification allows.
+
+One check goes beyond PDF readers such as pdfsig: the bytes a signature does
+not cover (its own ``/Contents``) must hold the signature and zero padding
+only. Otherwise a byte flipped in the padding would go unnoticed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+from io import BytesIO
+
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation.status import PdfSignatureStatus, SignatureCoverageLevel
+from pyhanko_certvalidator import ValidationContext
+
+from equity.documents.signing import signing_material
+
+PROBLEMS = (
+    "not_a_pdf",
+    "unsigned",
+    "altered",
+    "untrusted",
+    "not_timestamped",
+    "changed_after_signing",
+)
+"""Why a document is not valid, most serious first; ``""`` when it is."""
+
+
+@dataclass(frozen=True, slots=True)
+class SignatureReport:
+    """What one embedded signature says about the file."""
+
+    field: str
+    signer: str
+    signed_at: datetime | None
+    intact: bool
+    valid: bool
+    trusted: bool
+    timestamped: bool
+    covers_whole_file: bool
+    changes_allowed: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Verification:
+    """The verdict on one file."""
+
+    sha256: str
+    valid: bool
+    intact: bool
+    signer: str | None
+    signed_at: datetime | None
+    signatures: tuple[SignatureReport, ...]
+    problem: str
+
+
+def _der_length(data: bytes) -> int | None:
+    """Return the length of the DER value at the start of ``data``, header included."""
+    if len(data) < 2 or data[0] != 0x30:
+        return None
+    first = data[1]
+    if first < 0x80:
+        return 2 + first
+    size = first & 0x7F
+    if size == 0 or size > 4 or len(data) < 2 + size:
+        return None
+    return 2 + size + int.from_bytes(data[2 : 2 + size], "big")
+
+
+def only_padding_after_signature(contents: bytes) -> bool:
+    """Return whether ``contents`` is one DER signature followed by zero bytes only."""
+    length = _der_length(contents)
+    return length is not None and length <= len(contents) and not contents[length:].strip(b"\0")
+
+
+def _report(embedded, status: PdfSignatureStatus) -> SignatureReport:
+    timestamp = status.timestamp_validity
+    timestamped = bool(
+        timestamp is not None and timestamp.intact and timestamp.valid and timestamp.trusted
+    )
+    signer = status.signing_cert.subject.native.get("common_name", "")
+    return SignatureReport(
+        field=embedded.field_name,
+        signer=signer,
+        signed_at=timestamp.timestamp if timestamp is not None else status.signer_reported_dt,
+        intact=status.intact and only_padding_after_signature(embedded.pkcs7_content),
+        valid=status.valid,
+        trusted=status.trusted,
+        timestamped=timestamped,
+        covers_whole_file=status.coverage == SignatureCoverageLevel.ENTIRE_FILE,
+        changes_allowed=status.docmdp_ok or status.modification_level is None,
+    )
+
+
+def _problem(reports: tuple[SignatureReport, ...]) -> str:
+    if not reports:
+        return "unsigned"
+    if not all(report.intact and report.valid for report in reports):
+        return "altered"
+    if not all(report.trusted for report in reports):
+        return "untrusted"
+    if not all(report.timestamped for report in reports):
+        return "not_timestamped"
+    if not reports[-1].covers_whole_file or not all(r.changes_allowed for r in reports):
+        return "changed_after_signing"
+    return ""
+
+
+def verify_pdf(data: bytes) -> Verification:
+    """Return the verdict on the PDF ``data``, trusting the configured roots only."""
+    sha256 = hashlib.sha256(data).hexdigest()
+    context = ValidationContext(
+        trust_roots=list(signing_material().trust_roots), allow_fetching=False
+    )
+    try:
+        reader = PdfFileReader(BytesIO(data), strict=False)
+        reports = tuple(
+            _report(
+                embedded,
+                validate_pdf_signature(
+                    embedded, signer_validation_context=context, ts_validation_context=context
+                ),
+            )
+            for embedded in reader.embedded_signatures
+        )
+    except Exception:  # hostile input reaches the parser: any failure to read is a verdict
+        return Verification(
+            sha256=sha256,
+            valid=False,
+            intact=False,
+            signer=None,
+            signed_at=None,
+            signatures=(),
+            problem="altered" if data.startswith(b"%PDF-") else "not_a_pdf",
+        )
+    problem = _problem(reports)
+    last = reports[-1] if reports else None
+    return Verification(
+        sha256=sha256,
+        valid=problem == "",
+        intact=bool(reports) and all(report.intact for report in reports),
+        signer=last.signer if last else None,
+        signed_at=last.signed_at if last else None,
+        signatures=reports,
+        problem=problem,
+    )
