@@ -100,9 +100,7 @@ def run(*, smoke: bool) -> list[Row]:
         portal_name="La Ruche Investissement",
     )
     context = {"offering": facts, "header": header}
-    certification = Certification(
-        individual=facts.certified_by, issuer=facts.issuer.legal_name, reason="R16"
-    )
+    certification = Certification(individual=facts.certified_by, reason="R16")
     render_pdf("offering_document", context, language="fr")  # fonts and templates warm
     render_seconds, pdf = _timed(
         lambda: render_pdf("offering_document", context, language="fr"), runs

@@ -202,11 +202,9 @@ class DocumentRef:
     """A document named in another: an offering document version in a filing package."""
 
     document_id: int
-    kind: str
     version: int
     language: str
     sha256: str
-    signed_at: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -262,10 +260,6 @@ class ClosingFacts:
     @property
     def jurisdictions(self) -> tuple[str, ...]:
         return tuple(total.province for total in self.totals)
-
-    def total_in(self, province: str) -> ProvinceTotal:
-        """Return the totals of one jurisdiction."""
-        return next(total for total in self.totals if total.province == province)
 
 
 @dataclass(frozen=True, slots=True)

@@ -173,11 +173,9 @@ def offering_document_refs(offering: Offering) -> tuple[DocumentRef, ...]:
     return tuple(
         DocumentRef(
             document_id=document.pk,
-            kind=document.kind,
             version=document.version,
             language=document.language,
             sha256=document.sha256,
-            signed_at=document.signed_at,
         )
         for document in Document.objects.filter(
             offering=offering, kind=DocumentKind.OFFERING_DOCUMENT

@@ -137,11 +137,7 @@ def _certification(*, individual: str, offering: Offering, language: str) -> Cer
             "a misrepresentation. Certified by %(individual)s, authorized individual of "
             "%(issuer)s."
         ) % {"individual": individual, "issuer": offering.issuer.legal_name}
-    return Certification(
-        individual=individual,
-        issuer=offering.issuer.legal_name,
-        reason=reason,
-    )
+    return Certification(individual=individual, reason=reason)
 
 
 def offering_document_issue(

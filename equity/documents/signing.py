@@ -118,9 +118,7 @@ class Certification:
     """The issuer's certification of an offering document (R16), sealed by the portal."""
 
     individual: str
-    issuer: str
     reason: str
-    location: str = ""
 
 
 @cache
@@ -182,7 +180,6 @@ def sign_pdf(pdf: bytes, *, reason: str, certification: Certification | None = N
                 docmdp_permissions=MDPPerm.FILL_FORMS,
                 name=certification.individual,
                 reason=certification.reason,
-                location=certification.location or None,
             ),
         )
     return _sign(

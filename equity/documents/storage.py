@@ -8,11 +8,14 @@ again, so a file altered on disk is refused rather than served.
 from __future__ import annotations
 
 import hashlib
+import logging
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import Storage, storages
 
 from equity.documents.exceptions import DocumentTampered
+
+logger = logging.getLogger(__name__)
 
 
 def document_storage() -> Storage:
@@ -43,5 +46,6 @@ def read_pdf(name: str, *, sha256: str) -> bytes:
     with document_storage().open(name, "rb") as stored:
         data = stored.read()
     if hashlib.sha256(data).hexdigest() != sha256:
+        logger.error("Stored document %s no longer hashes to its recorded SHA-256 %s", name, sha256)
         raise DocumentTampered()
     return data

@@ -9,6 +9,10 @@ earlier signature changed more than its certification allows.
 One check goes beyond PDF readers such as pdfsig: the bytes a signature does
 not cover (its own ``/Contents``) must hold the signature and zero padding
 only. Otherwise a byte flipped in the padding would go unnoticed.
+
+The verdict names the first problem found, most serious first: ``not_a_pdf``,
+``unsigned``, ``altered``, ``untrusted``, ``not_timestamped``,
+``changed_after_signing``; ``""`` when the document is valid.
 """
 
 from __future__ import annotations
@@ -24,16 +28,6 @@ from pyhanko.sign.validation.status import PdfSignatureStatus, SignatureCoverage
 from pyhanko_certvalidator import ValidationContext
 
 from equity.documents.signing import signing_material
-
-PROBLEMS = (
-    "not_a_pdf",
-    "unsigned",
-    "altered",
-    "untrusted",
-    "not_timestamped",
-    "changed_after_signing",
-)
-"""Why a document is not valid, most serious first; ``""`` when it is."""
 
 
 @dataclass(frozen=True, slots=True)

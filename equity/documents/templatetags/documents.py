@@ -9,7 +9,6 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from equity.documents import content
-from equity.documents.models import DocumentKind
 from equity.money import Money
 from equity.offerings.models import InterestFrequency, LegalForm, SecurityType
 
@@ -85,11 +84,6 @@ def refund_reason(code: str) -> str:
     if code.startswith("offering_"):
         return str(_("the offering was no longer taking payments"))
     return str(_("your payment could not be applied to your subscription"))
-
-
-@register.filter
-def document_kind(code: str) -> str:
-    return str(DocumentKind(code).label)
 
 
 @register.filter
