@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from equity import clock
 from equity.compliance.audit import actor_of, audit_append
 from equity.compliance.selectors import rulebook_in_force
+from equity.documents.tasks import render_refund_notice
 from equity.escrow import ledger
 from equity.escrow.models import (
     AccountKind,
@@ -64,7 +65,7 @@ def instruct_refund(
         subscription_id=subscription.pk if subscription else None,
         memo=reason,
     )
-    return Disbursement.objects.create(
+    refund = Disbursement.objects.create(
         kind=DisbursementKind.REFUND,
         offering=offering,
         subscription=subscription,
@@ -75,6 +76,8 @@ def instruct_refund(
         instructed_at=now,
         due_by=refund_due_by(now, offering),
     )
+    render_refund_notice.delay_on_commit(refund.pk)
+    return refund
 
 
 def _locked_subscription(

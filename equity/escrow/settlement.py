@@ -22,6 +22,7 @@ from django.db.models import Max, Sum
 from equity import clock
 from equity.compliance.audit import actor_of, audit_append
 from equity.compliance.rules import Violation, check_closing
+from equity.documents.tasks import render_closing_documents, render_refund_notices
 from equity.escrow import ledger
 from equity.escrow.models import AccountKind, Disbursement, DisbursementKind, SecurityHolding
 from equity.escrow.services import refund_due_by
@@ -228,6 +229,7 @@ def _settle_closed(offering: Offering, funded_cents: int) -> None:
             instructed_at=now,
             due_by=refund_due_by(now, offering),
         )
+    render_closing_documents.delay_on_commit(offering.pk)
     offering.settle()
     offering.raised_cents = funded_cents
     offering.closed_at = now
@@ -274,6 +276,7 @@ def refund_live_subscriptions(offering: Offering, *, reason: str) -> tuple[int, 
             SubscriptionState.FUNDED,
         ],
     )
+    render_refund_notices.delay_on_commit(offering.pk)
     subscriptions = Subscription.objects.filter(offering=offering)
     refunded = subscriptions.filter(state=SubscriptionState.FUNDED).update(
         state=SubscriptionState.REFUNDED
@@ -286,6 +289,7 @@ def refund_live_subscriptions(offering: Offering, *, reason: str) -> tuple[int, 
 
 def _settle_failed(offering: Offering, violations: list[Violation]) -> None:
     refunded, expired = refund_live_subscriptions(offering, reason="offering_failed")
+    render_closing_documents.delay_on_commit(offering.pk)
     offering.fail()
     offering.raised_cents = 0
     offering.closed_at = clock.now()

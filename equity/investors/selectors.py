@@ -61,16 +61,20 @@ def _statement_text(statement: dict[str, str], language: str) -> str:
     return statement[language]
 
 
-def rendered_risk_form(*, offering: Offering, investor: object, language: str) -> RenderedForm:
+def rendered_risk_form(
+    *, offering: Offering, investor: object, language: str, limit_cents: int | None = None
+) -> RenderedForm:
     """Return the current form's statements for this purchaser and offering, in ``language``."""
     language = "en" if language.startswith("en") else "fr"
     form = current_risk_form()
     terms = offering.rulebook.terms
     figures = {
         "portal": settings.EQUITY_PORTAL_NAME,
-        "limit": Money(purchaser_limit(offering=offering, investor=investor, terms=terms)).format(
-            language
-        ),
+        "limit": Money(
+            limit_cents
+            if limit_cents is not None
+            else purchaser_limit(offering=offering, investor=investor, terms=terms)
+        ).format(language),
         "hours": terms.withdrawal_hours,
     }
     statements = [

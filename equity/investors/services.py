@@ -29,6 +29,7 @@ from equity.compliance.rules import (
     check_risk_acknowledgement,
     check_withdrawal_window,
 )
+from equity.documents.tasks import render_subscription_documents
 from equity.exceptions import (
     ComplianceViolation,
     Conflict,
@@ -67,12 +68,7 @@ class SignedAcknowledgement:
 
 
 def _locked_open_offering(offering_id: int) -> Offering:
-    offering = (
-        Offering.objects.select_for_update(of=("self",))
-        .select_related("rulebook")
-        .filter(pk=offering_id)
-        .first()
-    )
+    offering = Offering.objects.select_for_update().filter(pk=offering_id).first()
     if offering is None:
         raise NotFound()
     return offering
@@ -95,7 +91,11 @@ def subscription_create(
     """
     if not investor.is_investor:
         raise PermissionDenied()
-    offering = _locked_open_offering(offering_id)
+    # What does not depend on other purchasers is read before the lock, so the
+    # locked section (R09 and R11 against live totals) stays short.
+    offering = Offering.objects.select_related("rulebook").filter(pk=offering_id).first()
+    if offering is None:
+        raise NotFound()
     now = clock.now()
     refusal = check_offering_open(state=offering.state, as_of=now, closes_at=offering.closes_at)
     if refusal:
@@ -104,8 +104,12 @@ def subscription_create(
     if profile is None:
         raise ComplianceViolation([Violation(None, "purchaser_profile_required")])
     terms = offering.rulebook.terms
+    limit_cents = purchaser_limit(offering=offering, investor=investor, terms=terms)
     form = rendered_risk_form(
-        offering=offering, investor=investor, language=acknowledgement.language
+        offering=offering,
+        investor=investor,
+        language=acknowledgement.language,
+        limit_cents=limit_cents,
     )
     violations = [
         *check_age_of_majority(
@@ -122,12 +126,20 @@ def subscription_create(
             required_statements=form.codes,
             account_name=investor.full_name,
         ),
+    ]
+    if violations:
+        raise ComplianceViolation(violations)
+    offering = _locked_open_offering(offering_id)
+    refusal = check_offering_open(state=offering.state, as_of=now, closes_at=offering.closes_at)
+    if refusal:
+        raise ComplianceViolation(refusal)
+    violations = [
         *check_purchaser_limit(
             already_cents=purchaser_committed_cents(
                 offering_id=offering.pk, investor_id=investor.pk
             ),
             amount_cents=amount_cents,
-            limit_cents=purchaser_limit(offering=offering, investor=investor, terms=terms),
+            limit_cents=limit_cents,
         ),
         *check_offering_maximum(
             raised_cents=offering.raised_cents,
@@ -172,6 +184,7 @@ def subscription_create(
         },
     )
     notify_subscription_received.delay_on_commit(subscription.pk)
+    render_subscription_documents.delay_on_commit(subscription.pk)
     return subscription
 
 
