@@ -1,20 +1,27 @@
 """Issue signed documents: render, sign, store by SHA-256, record and audit.
 
-Every document goes the same way (:func:`_issue`): the template is rendered
-in one language to PDF/A-3b, signed by the portal (PAdES B-T), stored under
-its SHA-256 and recorded; the record is audited in the same transaction
-(``document.issued``), unless the caller's own event lists it (opening an
+Every document goes the same way, in two steps. :func:`_sign` renders the
+template in one language to PDF/A-3b, signs it (PAdES B-T) and stores it
+under its SHA-256, holding no lock: that is the slow part. :func:`_record`
+then writes the records and their audit events (``document.issued``) in one
+short transaction, unless the caller's own event lists them (opening an
 offering). Issuing is idempotent: a document that exists for a kind, subject,
 reference, version and language is returned as it is, never replaced.
+
+Lock order: :func:`_record` locks the offering, then the subscription, before
+it appends to the audit chain, as every other writer does. On PostgreSQL the
+foreign keys are checked at commit; locking first keeps that check from
+waiting on a row while this transaction holds the chain's head.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -61,7 +68,32 @@ def _signature_reason(kind: str, version: int, language: str) -> str:
         }
 
 
-def _issue(
+@dataclass(frozen=True, slots=True)
+class Signed:
+    """A signed PDF in storage, not yet recorded."""
+
+    identity: Mapping[str, object]
+    document_id: int
+    offering: Offering
+    subscription: Subscription | None
+    sha256: str
+    file_name: str
+    size: int
+    signed_at: datetime
+    due_on: date | None
+
+
+def _identity(kind: str, subject: str, reference: str, version: int, language: str) -> dict:
+    return {
+        "kind": kind,
+        "subject": subject,
+        "reference": reference,
+        "version": version,
+        "language": language,
+    }
+
+
+def _sign(
     *,
     kind: str,
     offering: Offering,
@@ -74,17 +106,9 @@ def _issue(
     certification: Certification | None = None,
     attachments: Sequence[EmbeddedFile] = (),
     due_on: date | None = None,
-    actor: str = "system",
-    audit: bool = True,
-) -> Document:
-    """Render, sign, store and record one document; return the existing one if issued before."""
-    identity = {
-        "kind": kind,
-        "subject": subject,
-        "reference": reference,
-        "version": version,
-        "language": language,
-    }
+) -> Signed | Document:
+    """Render, sign and store one document; return the record instead if it was issued."""
+    identity = _identity(kind, subject, reference, version, language)
     existing = Document.objects.filter(**identity).first()
     if existing is not None:
         return existing
@@ -103,31 +127,65 @@ def _issue(
         pdf, reason=_signature_reason(kind, version, language), certification=certification
     )
     sha256, name = store_pdf(signed)
-    try:
-        with transaction.atomic():
-            document = Document.objects.create(
-                id=document_id,
-                offering=offering,
-                subscription=subscription,
-                sha256=sha256,
-                file_name=name,
-                size=len(signed),
-                signer=signing_material().signer_name,
-                signed_at=now,
-                due_on=due_on,
-                **identity,
-            )
-    except IntegrityError:
-        # A second run of the same job got here first; its document stands.
-        return Document.objects.get(**identity)
-    if audit:
-        audit_append(
-            actor=actor,
-            action="document.issued",
-            subject=subject,
-            data=audit_data(document),
+    return Signed(
+        identity=identity,
+        document_id=document_id,
+        offering=offering,
+        subscription=subscription,
+        sha256=sha256,
+        file_name=name,
+        size=len(signed),
+        signed_at=now,
+        due_on=due_on,
+    )
+
+
+@transaction.atomic
+def _record(
+    items: Sequence[Signed | Document], *, actor: str = "system", audit: bool = True
+) -> list[Document]:
+    """Record the signed documents and audit each one; the ones issued meanwhile stand."""
+    offering_ids = sorted({item.offering.pk for item in items})
+    subscription_ids = sorted(
+        {item.subscription.pk for item in items if item.subscription is not None}
+    )
+    # Offering, then subscription, then the audit chain: the order of every writer.
+    list(Offering.objects.select_for_update(no_key=True).filter(pk__in=offering_ids).values("pk"))
+    list(
+        Subscription.objects.select_for_update(no_key=True)
+        .filter(pk__in=subscription_ids)
+        .values("pk")
+    )
+    documents = []
+    for item in items:
+        if isinstance(item, Document):
+            documents.append(item)
+            continue
+        existing = Document.objects.filter(**item.identity).first()
+        if existing is not None:  # a second run of the same job got here first
+            documents.append(existing)
+            continue
+        document = Document.objects.create(
+            id=item.document_id,
+            offering=item.offering,
+            subscription=item.subscription,
+            sha256=item.sha256,
+            file_name=item.file_name,
+            size=item.size,
+            signer=signing_material().signer_name,
+            signed_at=item.signed_at,
+            due_on=item.due_on,
+            **item.identity,
         )
-    return document
+        if audit:
+            audit_append(
+                actor=actor,
+                action="document.issued",
+                subject=document.subject,
+                data=audit_data(document),
+            )
+        documents.append(document)
+    return documents
 
 
 def _certification(*, individual: str, offering: Offering, language: str) -> Certification:
@@ -154,8 +212,9 @@ def offering_document_issue(
     """Issue version ``version`` of the offering document in French and English (R16, P05).
 
     The issuer's authorized individual ``certified_by`` certifies it; the
-    portal signs it. Runs in the caller's transaction; with ``audit=False``
-    the caller's own audit event lists the documents (see :func:`audit_data`).
+    portal signs it. Inside a caller's transaction it is part of it; with
+    ``audit=False`` the caller's own audit event lists the documents (see
+    :func:`audit_data`).
     """
     facts = offering_facts(
         offering,
@@ -165,8 +224,8 @@ def offering_document_issue(
         certified_by=certified_by.full_name,
         certified_at=certified_at,
     )
-    return [
-        _issue(
+    signed = [
+        _sign(
             kind=DocumentKind.OFFERING_DOCUMENT,
             offering=offering,
             subject=offering.subject,
@@ -176,14 +235,12 @@ def offering_document_issue(
             certification=_certification(
                 individual=certified_by.full_name, offering=offering, language=language
             ),
-            actor=actor,
-            audit=audit,
         )
         for language in LANGUAGES
     ]
+    return _record(signed, actor=actor, audit=audit)
 
 
-@transaction.atomic
 def amendment_documents_issue(*, amendment_id: int) -> list[Document]:
     """Issue the amended offering document (version = amendment + 1) and the notice (R16)."""
     amendment = OfferingAmendment.objects.select_related(
@@ -208,8 +265,8 @@ def amendment_documents_issue(*, amendment_id: int) -> list[Document]:
         certified_at=amendment.amended_at,
     )
     deadline = amendment.amended_at + timedelta(hours=facts.withdrawal_hours)
-    documents += [
-        _issue(
+    notices = [
+        _sign(
             kind=DocumentKind.AMENDMENT_NOTICE,
             offering=offering,
             subject=offering.subject,
@@ -224,10 +281,9 @@ def amendment_documents_issue(*, amendment_id: int) -> list[Document]:
         )
         for language in LANGUAGES
     ]
-    return documents
+    return documents + _record(notices)
 
 
-@transaction.atomic
 def subscription_documents_issue(*, subscription_id: int) -> list[Document]:
     """Issue the purchaser's signed risk acknowledgement (R15) and confirmation (R18).
 
@@ -244,42 +300,44 @@ def subscription_documents_issue(*, subscription_id: int) -> list[Document]:
         "subscription": subscription,
         "context": {"subscription": facts},
     }
-    return [
-        _issue(
-            kind=DocumentKind.RISK_ACKNOWLEDGEMENT,
-            language=subscription.risk_acknowledgement.language,
-            **common,
-        ),
-        _issue(
-            kind=DocumentKind.SUBSCRIPTION_CONFIRMATION,
-            language=_language_of(subscription.investor),
-            **common,
-        ),
-    ]
+    return _record(
+        [
+            _sign(
+                kind=DocumentKind.RISK_ACKNOWLEDGEMENT,
+                language=subscription.risk_acknowledgement.language,
+                **common,
+            ),
+            _sign(
+                kind=DocumentKind.SUBSCRIPTION_CONFIRMATION,
+                language=_language_of(subscription.investor),
+                **common,
+            ),
+        ]
+    )
 
 
 def _language_of(user: object) -> str:
     return "en" if getattr(user, "language", "fr") == "en" else "fr"
 
 
-@transaction.atomic
 def closing_notice_issue(*, offering_id: int) -> list[Document]:
     """Issue the notice of closing of a closed offering, in French and English (R21)."""
     offering = Offering.objects.select_related("issuer", "rulebook").get(pk=offering_id)
     facts = closing_facts(offering)
-    return [
-        _issue(
-            kind=DocumentKind.CLOSING_NOTICE,
-            offering=offering,
-            subject=offering.subject,
-            language=language,
-            context={"closing": facts},
-        )
-        for language in LANGUAGES
-    ]
+    return _record(
+        [
+            _sign(
+                kind=DocumentKind.CLOSING_NOTICE,
+                offering=offering,
+                subject=offering.subject,
+                language=language,
+                context={"closing": facts},
+            )
+            for language in LANGUAGES
+        ]
+    )
 
 
-@transaction.atomic
 def filing_packages_issue(*, offering_id: int) -> list[Document]:
     """Issue one filing package per jurisdiction of a closed distribution, in both languages (R17).
 
@@ -300,23 +358,24 @@ def filing_packages_issue(*, offering_id: int) -> list[Document]:
             offering=offering, kind=DocumentKind.OFFERING_DOCUMENT
         ).order_by("version", "language")
     ]
-    return [
-        _issue(
-            kind=DocumentKind.FILING_PACKAGE,
-            offering=offering,
-            subject=offering.subject,
-            reference=jurisdiction,
-            language=language,
-            context={"closing": facts, "jurisdiction": jurisdiction},
-            attachments=attachments,
-            due_on=facts.filing_deadline,
-        )
-        for jurisdiction in facts.jurisdictions
-        for language in LANGUAGES
-    ]
+    return _record(
+        [
+            _sign(
+                kind=DocumentKind.FILING_PACKAGE,
+                offering=offering,
+                subject=offering.subject,
+                reference=jurisdiction,
+                language=language,
+                context={"closing": facts, "jurisdiction": jurisdiction},
+                attachments=attachments,
+                due_on=facts.filing_deadline,
+            )
+            for jurisdiction in facts.jurisdictions
+            for language in LANGUAGES
+        ]
+    )
 
 
-@transaction.atomic
 def refund_notice_issue(*, disbursement_id: int) -> Document | None:
     """Issue the notice of one refund to its purchaser, in their language (R13).
 
@@ -339,15 +398,20 @@ def refund_notice_issue(*, disbursement_id: int) -> Document | None:
         reference=f"disbursement:{refund.pk}",
         refunded_at=refund.instructed_at,
     )
-    return _issue(
-        kind=DocumentKind.REFUND_NOTICE,
-        offering=subscription.offering,
-        subject=subscription.subject,
-        subscription=subscription,
-        reference=facts.reference,
-        language=_language_of(subscription.investor),
-        context={"refund": facts},
+    [notice] = _record(
+        [
+            _sign(
+                kind=DocumentKind.REFUND_NOTICE,
+                offering=subscription.offering,
+                subject=subscription.subject,
+                subscription=subscription,
+                reference=facts.reference,
+                language=_language_of(subscription.investor),
+                context={"refund": facts},
+            )
+        ]
     )
+    return notice
 
 
 def refund_notices_issue(*, offering_id: int) -> list[Document]:
