@@ -9,6 +9,7 @@ from __future__ import annotations
 from celery import shared_task
 
 from equity.documents import services
+from equity.offerings.models import Offering, OfferingState
 
 
 @shared_task(acks_late=True)
@@ -27,7 +28,13 @@ def render_amendment_documents(amendment_id: int) -> list[int]:
 
 @shared_task(acks_late=True)
 def render_closing_documents(offering_id: int) -> list[int]:
-    """Issue the notice of closing (R21) and the filing package of each jurisdiction (R17)."""
+    """Issue the notice of closing (R21) and the filing package of each jurisdiction (R17).
+
+    Only for an offering that closed: one that failed distributed nothing, so
+    there is nothing to file; its purchasers get their notices of refund.
+    """
+    if not Offering.objects.filter(pk=offering_id, state=OfferingState.CLOSED).exists():
+        return []
     documents = [
         *services.closing_notice_issue(offering_id=offering_id),
         *services.filing_packages_issue(offering_id=offering_id),

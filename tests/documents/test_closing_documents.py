@@ -15,6 +15,7 @@ from equity.documents.selectors import filing_packages_due
 from equity.documents.tasks import render_closing_documents, render_refund_notices
 from equity.escrow.models import Disbursement, DisbursementKind
 from equity.exceptions import Conflict
+from equity.offerings.models import Offering
 from tests.documents.conftest import CLOSING_TIME, close, offering_document, stored_bytes, subscribe
 from tests.documents.pdftools import embedded_files, pdftotext
 
@@ -119,6 +120,13 @@ def test_r17_filing_packages_are_tracked_by_deadline(closed):
         ("ON", date(2026, 5, 31)),
     }
     assert not filing_packages_due(as_of=date(2026, 6, 1)).exists()
+
+
+def test_r17_a_failed_offering_gets_no_closing_documents(opened):
+    Offering.objects.filter(pk=opened.pk).update(state="failed", closed_at=CLOSING_TIME)
+
+    assert render_closing_documents.delay(opened.pk).get() == []
+    assert not Document.objects.filter(offering=opened).exclude(kind="offering_document").exists()
 
 
 def test_r17_no_filing_package_before_closing(opened):
