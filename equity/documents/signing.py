@@ -9,7 +9,7 @@ the parsed key.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from io import BytesIO
 
@@ -26,7 +26,7 @@ from pyhanko.keys import load_cert_from_pemder, load_certs_from_pemder, load_pri
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import signers
 from pyhanko.sign.fields import MDPPerm, SigSeedSubFilter
-from pyhanko.sign.general import as_signing_certificate, simple_cms_attribute
+from pyhanko.sign.general import SigningError, as_signing_certificate, simple_cms_attribute
 from pyhanko.sign.timestamps import DummyTimeStamper, HTTPTimeStamper, TimeStamper
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 from pyhanko_certvalidator.util import get_pyca_cryptography_hash
@@ -106,6 +106,8 @@ class SigningMaterial:
     signer: signers.SimpleSigner
     timestamper: TimeStamper
     trust_roots: tuple[asn1_x509.Certificate, ...]
+    reserved: dict[str, int] = field(default_factory=dict)
+    """Room to reserve for each signature field, learnt from the first signature made."""
 
     @property
     def signer_name(self) -> str:
@@ -152,12 +154,60 @@ def _forget_signing_material(*, setting: str, **kwargs: object) -> None:
         signing_material.cache_clear()
 
 
+def der_length(data: bytes) -> int | None:
+    """Return the length of the DER value at the start of ``data``, header included."""
+    if len(data) < 2 or data[0] != 0x30:
+        return None
+    first = data[1]
+    if first < 0x80:
+        return 2 + first
+    size = first & 0x7F
+    if size == 0 or size > 4 or len(data) < 2 + size:
+        return None
+    return 2 + size + int.from_bytes(data[2 : 2 + size], "big")
+
+
+def _last_signature_size(signed: bytes) -> int | None:
+    start = signed.rfind(b"/Contents <") + len(b"/Contents <")
+    end = signed.find(b">", start)
+    if start < len(b"/Contents <") or end < 0:
+        return None
+    return der_length(bytes.fromhex(signed[start:end].decode("ascii")))
+
+
 def _sign(pdf: bytes, metadata: signers.PdfSignatureMetadata) -> bytes:
+    """Sign once; reserve the room the last signature of this field needed, plus a margin.
+
+    pyHanko otherwise sizes every signature by making a whole trial signature
+    first. Should a signature ever outgrow the room, it is made again the slow way.
+    """
     material = signing_material()
+    reserved = material.reserved.get(metadata.field_name)
+    try:
+        signed = _sign_reserving(pdf, metadata, material, reserved)
+    except SigningError:
+        if reserved is None:
+            raise
+        reserved = None
+        signed = _sign_reserving(pdf, metadata, material, None)
+    if reserved is None:
+        size = _last_signature_size(signed)
+        if size is not None:
+            # Hex digits: two per byte; a quarter more for a longer timestamp or chain.
+            material.reserved[metadata.field_name] = 2 * (size + size // 4 + 512)
+    return signed
+
+
+def _sign_reserving(
+    pdf: bytes,
+    metadata: signers.PdfSignatureMetadata,
+    material: SigningMaterial,
+    reserved: int | None,
+) -> bytes:
     writer = IncrementalPdfFileWriter(BytesIO(pdf), strict=False)
     output = BytesIO()
     signers.PdfSigner(metadata, signer=material.signer, timestamper=material.timestamper).sign_pdf(
-        writer, output=output
+        writer, bytes_reserved=reserved, output=output
     )
     return output.getvalue()
 

@@ -27,7 +27,7 @@ from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.sign.validation.status import PdfSignatureStatus, SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
-from equity.documents.signing import signing_material
+from equity.documents.signing import der_length, signing_material
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,22 +58,9 @@ class Verification:
     problem: str
 
 
-def _der_length(data: bytes) -> int | None:
-    """Return the length of the DER value at the start of ``data``, header included."""
-    if len(data) < 2 or data[0] != 0x30:
-        return None
-    first = data[1]
-    if first < 0x80:
-        return 2 + first
-    size = first & 0x7F
-    if size == 0 or size > 4 or len(data) < 2 + size:
-        return None
-    return 2 + size + int.from_bytes(data[2 : 2 + size], "big")
-
-
 def only_padding_after_signature(contents: bytes) -> bool:
     """Return whether ``contents`` is one DER signature followed by zero bytes only."""
-    length = _der_length(contents)
+    length = der_length(contents)
     return length is not None and length <= len(contents) and not contents[length:].strip(b"\0")
 
 

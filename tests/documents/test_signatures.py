@@ -17,7 +17,7 @@ from equity.documents.keys import CA_CERT
 from equity.documents.models import Document, DocumentKind
 from equity.documents.rendering import html_to_pdf
 from equity.documents.selectors import document_matching
-from equity.documents.signing import sign_pdf
+from equity.documents.signing import sign_pdf, signing_material
 from equity.documents.verification import verify_pdf
 from equity.escrow.models import Disbursement, DisbursementKind
 from equity.offerings.services import offering_amend
@@ -202,3 +202,14 @@ def test_pdfsig_trusts_the_portal_once_its_authority_is_in_the_nss_database(open
     assert (portal.valid, portal.certificate) == (True, "Certificate is Trusted.")
     assert certified[0].certificate == "Certificate is Trusted."
     assert all(signature.valid for signature in certified)
+
+
+def test_a_signature_that_outgrows_the_room_learnt_is_made_again_with_room_enough():
+    material = signing_material()
+    material.reserved["PortalSignature"] = 64  # far too small for any CMS signature
+
+    signed = sign_pdf(html_to_pdf("<p>Avis.</p>", language="fr"), reason="notice")
+
+    assert verify_pdf(signed).valid
+    assert [s.valid for s in pdfsig(signed)] == [True]
+    assert material.reserved["PortalSignature"] > 64
