@@ -28,7 +28,6 @@ from equity.escrow.models import AccountKind, Disbursement, DisbursementKind, Se
 from equity.escrow.services import refund_due_by
 from equity.exceptions import (
     ComplianceViolation,
-    InvalidTransition,
     LedgerImbalance,
     NotFound,
     PermissionDenied,
@@ -36,6 +35,7 @@ from equity.exceptions import (
 from equity.investors.models import WITHDRAWABLE_STATES, Subscription, SubscriptionState
 from equity.offerings.models import Offering, OfferingState
 from equity.offerings.selectors import group_cap_usage, issuer_group_ids
+from equity.offerings.services.offerings import apply_transition, transition_refused
 
 RESALE_LEGEND = (
     "Unless permitted under securities legislation, the holder of this security must not "
@@ -83,9 +83,7 @@ def offering_close(*, offering_id: int, actor: object | None = None) -> Offering
         if offering.issuer.owner_id != actor.pk:
             raise PermissionDenied()
         if offering.state != OfferingState.OPEN:
-            raise InvalidTransition(
-                state=offering.state, state_label=str(OfferingState(offering.state).label)
-            )
+            raise transition_refused(offering)
         funded_cents = (
             Subscription.objects.filter(
                 offering=offering, state=SubscriptionState.FUNDED
@@ -108,12 +106,7 @@ def offering_close(*, offering_id: int, actor: object | None = None) -> Offering
         or offering.state not in (OfferingState.OPEN, OfferingState.SUSPENDED)
     ):
         return offering  # not due, or already closed by another run: nothing to do
-    if offering.state not in (OfferingState.OPEN, OfferingState.SUSPENDED):
-        raise InvalidTransition(
-            state=offering.state, state_label=str(OfferingState(offering.state).label)
-        )
-    previous = offering.state
-    offering.close()
+    previous = apply_transition(offering, offering.close)
     offering.closing_started_at = now
     offering.save()
     audit_append(

@@ -68,12 +68,18 @@ def _require_reason(reason: str, field: str = "reason") -> str:
     return reason
 
 
-def _apply(offering: Offering, transition: Callable[[], None]) -> str:
-    """Run a transition in memory, refusing it if not allowed from the current state."""
+def transition_refused(offering: Offering) -> InvalidTransition:
+    """Return the refusal of a transition the offering's current state does not allow."""
+    return InvalidTransition(
+        state=offering.state, state_label=str(OfferingState(offering.state).label)
+    )
+
+
+def apply_transition(offering: Offering, transition: Callable[[], None]) -> str:
+    """Run a transition in memory, refusing it if not allowed from the current state;
+    return the state it left."""
     if not can_proceed(transition):
-        raise InvalidTransition(
-            state=offering.state, state_label=str(OfferingState(offering.state).label)
-        )
+        raise transition_refused(offering)
     previous = offering.state
     transition()
     return previous
@@ -202,7 +208,7 @@ def offering_submit(*, actor: object, offering_id: int) -> Offering:
     """Submit a draft for review under the rulebook version in force today (R01–R12)."""
     offering = _locked_offering(offering_id)
     _require_owner(offering, actor)
-    previous = _apply(offering, offering.submit)
+    previous = apply_transition(offering, offering.submit)
     today = clock.today()
     rulebook = rulebook_in_force(code=offering.rulebook_code, as_of=today)
     _refuse_if_violations(offering, rulebook=rulebook, as_of=today)
@@ -228,7 +234,7 @@ def offering_approve(*, officer: object, offering_id: int, note: str = "") -> Of
     """Approve an offering under review after checking every rule again under its version."""
     _require_officer(officer)
     offering = _locked_offering(offering_id)
-    previous = _apply(offering, offering.approve)
+    previous = apply_transition(offering, offering.approve)
     _refuse_if_violations(offering, rulebook=offering.rulebook, as_of=clock.today())
     offering.approved_at = clock.now()
     offering.approved_by = officer
@@ -255,7 +261,7 @@ def offering_reject(*, officer: object, offering_id: int, reason: str) -> Offeri
     _require_officer(officer)
     reason = _require_reason(reason)
     offering = _locked_offering(offering_id)
-    previous = _apply(offering, offering.reject)
+    previous = apply_transition(offering, offering.reject)
     offering.rejection_reason = reason
     offering.save()
     audit_append(
@@ -280,7 +286,7 @@ def offering_open(*, actor: object, offering_id: int) -> Offering:
 
     offering = _locked_offering(offering_id)
     _require_owner(offering, actor)
-    previous = _apply(offering, offering.open)
+    previous = apply_transition(offering, offering.open)
     _refuse_if_violations(offering, rulebook=offering.rulebook, as_of=clock.today())
     now = clock.now()
     closes_at = now + timedelta(days=offering.distribution_days)
@@ -316,7 +322,7 @@ def offering_suspend(*, officer: object, offering_id: int, reason: str) -> Offer
     _require_officer(officer)
     reason = _require_reason(reason)
     offering = _locked_offering(offering_id)
-    previous = _apply(offering, offering.suspend)
+    previous = apply_transition(offering, offering.suspend)
     offering.suspension_reason = reason
     offering.save()
     audit_append(
@@ -334,7 +340,7 @@ def offering_resume(*, officer: object, offering_id: int, reason: str) -> Offeri
     _require_officer(officer)
     reason = _require_reason(reason)
     offering = _locked_offering(offering_id)
-    previous = _apply(offering, offering.resume)
+    previous = apply_transition(offering, offering.resume)
     offering.suspension_reason = ""
     offering.save()
     audit_append(
@@ -354,7 +360,7 @@ def offering_cancel(*, actor: object, offering_id: int, reason: str = "") -> Off
         _require_owner(offering, actor)
     from equity.escrow.settlement import refund_live_subscriptions
 
-    previous = _apply(offering, offering.cancel)
+    previous = apply_transition(offering, offering.cancel)
     refunded, expired = refund_live_subscriptions(offering, reason="offering_cancelled")
     offering.raised_cents = 0
     offering.cancelled_at = clock.now()
@@ -392,7 +398,7 @@ def offering_amend(
         raise InvalidInput({"changes": [_("Say what changed.")]}, rule="R16")
     offering = _locked_offering(offering_id)
     _require_owner(offering, actor)
-    _apply(offering, offering.amend)
+    apply_transition(offering, offering.amend)
     now = clock.now()
     number = offering.amendments.count() + 1
     reopened = Subscription.objects.filter(offering=offering, state__in=WITHDRAWABLE_STATES)
