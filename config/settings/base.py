@@ -28,6 +28,9 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "django_fsm",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
     "equity.accounts",
     "equity.compliance",
     "equity.offerings",
@@ -45,6 +48,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "equity.accounts.middleware.OfficerMfaMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -62,6 +67,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "equity.accounts.context_processors.portal",
             ],
         },
     },
@@ -93,8 +99,37 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "var" / "static"
 MEDIA_ROOT = BASE_DIR / "var" / "media"
+
+# --- accounts on the web pages (django-allauth) -------------------------------
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "home"
+ACCOUNT_LOGOUT_REDIRECT_URL = "home"
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_ADAPTER = "equity.accounts.adapters.AccountAdapter"
+ACCOUNT_LOGOUT_ON_GET = False
+ACCOUNT_SESSION_REMEMBER = False
+# Failed logins are limited per address and per account; sign-ups per address.
+ACCOUNT_RATE_LIMITS = {
+    "login": env_str("EQUITY_RATE_LOGIN", "30/m/ip"),
+    "login_failed": env_str("EQUITY_RATE_LOGIN_FAILED", "10/m/ip,5/300s/key"),
+    "signup": env_str("EQUITY_RATE_SIGNUP", "20/h/ip"),
+    "reset_password": "20/m/ip,5/m/key",
+}
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = env_str("EQUITY_PORTAL_NAME", "La Ruche Investissement")
+# Subscriptions through the web pages are limited per purchaser (the API has its own).
+EQUITY_RATE_SUBSCRIBE = env_str("EQUITY_RATE_SUBSCRIBE", "30/h/user")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -76,3 +76,29 @@ class User(AbstractUser):
     @property
     def is_investor(self) -> bool:
         return self.role == Role.INVESTOR
+
+
+class PortalStatusAcknowledgement(models.Model):
+    """A user's acknowledgement of the portal's status (R19), kept as shown.
+
+    The statement depends on whether the portal is a registered dealer and gives
+    suitability advice; its text and SHA-256 are stored so that an audit years
+    later sees exactly what the person acknowledged.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="portal_acknowledgements")
+    registered_dealer = models.BooleanField()
+    language = models.CharField(max_length=2, choices=Language.choices)
+    text = models.TextField()
+    text_sha256 = models.CharField(max_length=64)
+    acknowledged_at = models.DateTimeField()
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("portal status acknowledgement")
+        verbose_name_plural = _("portal status acknowledgements")
+        indexes = [models.Index(fields=["user", "text_sha256"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.acknowledged_at:%Y-%m-%d}"

@@ -14,7 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework.authtoken.models import Token
 
 from equity import clock
-from equity.accounts.models import Role, User
+from equity.accounts.models import PortalStatusAcknowledgement, Role, User
+from equity.accounts.portal import portal_statement
 from equity.compliance.audit import actor_of, audit_append
 from equity.exceptions import Conflict, EquityError, InvalidInput
 from equity.geography import is_country, is_province
@@ -127,3 +128,41 @@ def compliance_officer_create(*, email: str, password: str, full_name: str = "")
         data={"role": Role.COMPLIANCE_OFFICER},
     )
     return user
+
+
+def portal_status_acknowledged(*, user: User, language: str) -> bool:
+    """Return whether ``user`` acknowledged the portal's current status statement (R19)."""
+    statement = portal_statement(language)
+    return PortalStatusAcknowledgement.objects.filter(
+        user=user, text_sha256=statement.sha256
+    ).exists()
+
+
+@transaction.atomic
+def portal_status_acknowledge(
+    *, user: User, language: str, ip_address: str | None, user_agent: str
+) -> PortalStatusAcknowledgement:
+    """Record that ``user`` acknowledged the portal's status as shown in ``language`` (R19)."""
+    statement = portal_statement(language)
+    acknowledgement = PortalStatusAcknowledgement.objects.create(
+        user=user,
+        registered_dealer=statement.registered_dealer,
+        language=language,
+        text=statement.text,
+        text_sha256=statement.sha256,
+        acknowledged_at=clock.now(),
+        ip_address=ip_address,
+        user_agent=user_agent[:500],
+    )
+    audit_append(
+        actor=actor_of(user),
+        action="portal.status_acknowledged",
+        subject=f"user:{user.pk}",
+        data={
+            "rule": "R19",
+            "registered_dealer": statement.registered_dealer,
+            "language": language,
+            "text_sha256": statement.sha256,
+        },
+    )
+    return acknowledgement

@@ -18,6 +18,7 @@ from equity.compliance.shipped import shipped_rulebooks
 from equity.exceptions import ComplianceViolation, InvalidInput, RulebookInUse
 from equity.offerings.services import offering_submit
 from tests.factories import OfferingFactory
+from tests.support.web import signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -38,9 +39,7 @@ def admin_officer() -> User:
 
 @pytest.fixture
 def admin_client(admin_officer) -> Client:
-    client = Client()
-    client.force_login(admin_officer)
-    return client
+    return signed_in(admin_officer)
 
 
 def test_both_rulebooks_ship_as_data_with_the_values_of_rules_md():

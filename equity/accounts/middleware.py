@@ -1,0 +1,66 @@
+"""Compliance officers use the web pages only after a second factor (TOTP)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from allauth.account.authentication import get_authentication_records
+from allauth.mfa.models import Authenticator
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+
+MFA_SESSION_FLAG = "equity_mfa_verified"
+"""Set when an officer proves a TOTP code in this session (at login or when activating it)."""
+
+# Pages an officer may reach before the second factor: the sign-in and MFA pages
+# themselves, the language switch, static files and the token-authenticated API.
+_OPEN_PREFIXES = ("/comptes/", "/i18n/", "/static/", "/api/")
+
+
+def officer_mfa_verified(request: HttpRequest) -> bool:
+    """Return whether this session's sign-in included a second factor."""
+    if request.session.get(MFA_SESSION_FLAG):
+        return True
+    return any(record.get("method") == "mfa" for record in get_authentication_records(request))
+
+
+class OfficerMfaMiddleware:
+    """Require TOTP for compliance officers on every page, the admin included.
+
+    An officer without an authenticator is sent to set one up; an officer whose
+    session was opened without the second factor is sent to sign in again.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and getattr(user, "is_compliance_officer", False)
+            and not request.path.startswith(_OPEN_PREFIXES)
+            and not officer_mfa_verified(request)
+        ):
+            has_totp = Authenticator.objects.filter(
+                user=user, type=Authenticator.Type.TOTP
+            ).exists()
+            if not has_totp:
+                messages.info(
+                    request, _("Compliance officers must set up a second factor (TOTP) first.")
+                )
+                return redirect("mfa_activate_totp")
+            messages.info(request, _("Sign in again with your authentication code."))
+            return redirect("account_logout")
+        return self.get_response(request)
+
+
+def remember_mfa_proof(
+    sender: object, request: HttpRequest | None = None, **kwargs: object
+) -> None:
+    """Mark the session as MFA-verified once the officer has proved a TOTP code."""
+    if request is not None:
+        request.session[MFA_SESSION_FLAG] = True

@@ -1,0 +1,1 @@
+"""Offering pages: `public` for purchasers and visitors, `issuer` for issuers' representatives."""
