@@ -10,7 +10,11 @@ from datetime import date
 from django.db import transaction
 
 from equity.accounts.models import User
-from equity.accounts.services import account_register, compliance_officer_create
+from equity.accounts.services import (
+    account_register,
+    compliance_officer_create,
+    officer_totp_activate,
+)
 from equity.compliance.rules import BondTerms
 from equity.offerings.models import Issuer
 from equity.offerings.services import (
@@ -87,6 +91,7 @@ def load_demo() -> None:
     officer = compliance_officer_create(
         email=DEMO_ACCOUNTS[0].email, password=DEMO_PASSWORD, full_name="Geneviève Lavoie"
     )
+    officer_totp_activate(officer=officer)
     people = {
         "lumen@demo.laruche.example": ("Nadia Ouellet", "QC", "fr", None),
         "grenier@demo.laruche.example": ("Mathieu Gagnon", "QC", "fr", None),

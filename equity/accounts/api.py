@@ -11,12 +11,14 @@ from rest_framework.views import APIView
 
 from equity.accounts.models import Language
 from equity.accounts.services import account_register, token_issue
-from equity.rest import error_responses, parse
+from equity.rest import ScopedRateThrottle, error_responses, parse
 
 
 class AccountRegisterApi(APIView):
     permission_classes = [AllowAny]
     authentication_classes: list = []
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "register"
 
     class InputSerializer(serializers.Serializer):
         email = serializers.EmailField()
@@ -34,7 +36,8 @@ class AccountRegisterApi(APIView):
         role = serializers.CharField()
 
     @extend_schema(
-        request=InputSerializer, responses={201: OutputSerializer, **error_responses(400, 409)}
+        request=InputSerializer,
+        responses={201: OutputSerializer, **error_responses(400, 409, 429)},
     )
     def post(self, request: Request) -> Response:
         data = parse(self.InputSerializer, request.data)
@@ -45,6 +48,8 @@ class AccountRegisterApi(APIView):
 class TokenObtainApi(APIView):
     permission_classes = [AllowAny]
     authentication_classes: list = []
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "token"
 
     class InputSerializer(serializers.Serializer):
         email = serializers.EmailField()
@@ -54,7 +59,7 @@ class TokenObtainApi(APIView):
         request=InputSerializer,
         responses={
             200: inline_serializer("Token", {"token": serializers.CharField()}),
-            **error_responses(400, 401),
+            **error_responses(400, 401, 429),
         },
     )
     def post(self, request: Request) -> Response:

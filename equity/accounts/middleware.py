@@ -23,7 +23,8 @@ def officer_mfa_verified(request: HttpRequest) -> bool:
     """Return whether this session's sign-in included a second factor."""
     if request.session.get(MFA_SESSION_FLAG):
         return True
-    return any(record.get("method") == "mfa" for record in get_authentication_records(request))
+    records = get_authentication_records(request, request.user)
+    return any(record.get("method") == "mfa" for record in records)
 
 
 class OfficerMfaMiddleware:

@@ -4,6 +4,16 @@ from __future__ import annotations
 
 from datetime import date
 
+from allauth.mfa import app_settings as mfa_settings
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import (
+    TOTP,
+    format_hotp_value,
+    generate_totp_secret,
+    hotp_value,
+)
+from allauth.mfa.utils import decrypt
+from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.models import Permission
 from django.contrib.auth.password_validation import validate_password
@@ -166,3 +176,38 @@ def portal_status_acknowledge(
         },
     )
     return acknowledgement
+
+
+@transaction.atomic
+def officer_totp_activate(*, officer: User) -> str:
+    """Give ``officer`` a TOTP authenticator and return its secret (for the demo scene).
+
+    Officers normally set up their authenticator themselves on first sign-in;
+    the demo does it for them so that a newcomer can sign in at once.
+    """
+    secret = generate_totp_secret()
+    TOTP.activate(officer, secret)
+    audit_append(
+        actor="operator",
+        action="account.second_factor_activated",
+        subject=f"user:{officer.pk}",
+        data={"type": "totp"},
+    )
+    return secret
+
+
+def sandbox_totp_code(*, email: str, at: float) -> str:
+    """Return the TOTP code of ``email``'s authenticator at Unix time ``at`` (sandbox only).
+
+    This exists so that a newcomer can rehearse the officers' sign-in without a
+    phone; production settings never enable the sandbox, so it refuses there.
+    """
+    if not settings.EQUITY_SANDBOX:
+        raise Conflict(code="sandbox_only", detail=_("Only available in sandbox mode."))
+    authenticator = Authenticator.objects.filter(
+        user__email__iexact=email, type=Authenticator.Type.TOTP
+    ).first()
+    if authenticator is None:
+        raise Conflict(code="no_authenticator", detail=_("This account has no authenticator."))
+    secret = decrypt(authenticator.data["secret"])
+    return format_hotp_value(hotp_value(secret, int(at) // mfa_settings.TOTP_PERIOD))

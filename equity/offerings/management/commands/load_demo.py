@@ -21,3 +21,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo accounts (password {DEMO_PASSWORD}):")
         for account in DEMO_ACCOUNTS:
             self.stdout.write(f"  {account.email:36} {account.description}")
+        self.stdout.write(
+            "The officer's second factor (TOTP): in another terminal, "
+            f"`.venv/bin/python manage.py totp_code {DEMO_ACCOUNTS[0].email}` prints the code."
+        )
