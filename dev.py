@@ -144,6 +144,19 @@ def prepare_environment() -> None:
         create_venv()
     install_project()
     (ROOT / "var").mkdir(exist_ok=True)
+    compile_translations()
+
+
+def compile_translations() -> None:
+    """Compile the .po catalogues; without gettext's msgfmt, keep the committed .mo files."""
+    if shutil.which("msgfmt") is None:
+        step("gettext is not installed: using the committed translations (.mo)")
+        return
+    step("Compiling the translations")
+    run_step(
+        "compilemessages",
+        manage("compilemessages", "--ignore=.venv", "--ignore=var", "--verbosity=0"),
+    )
 
 
 def manage(*args: str) -> list[str | Path]:
