@@ -8,4 +8,11 @@ app_name = "investors"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("offres/<int:offering_id>/souscrire/", views.subscribe, name="subscribe"),
+    path(
+        "souscriptions/<int:subscription_id>/paiement/",
+        views.payment_instructions,
+        name="payment",
+    ),
+    path("souscriptions/<int:subscription_id>/retirer/", views.withdraw, name="withdraw"),
 ]

@@ -8,4 +8,5 @@ app_name = "offerings"
 
 urlpatterns = [
     path("", public.offering_list, name="list"),
+    path("<int:offering_id>/", public.offering_detail, name="detail"),
 ]
