@@ -6,9 +6,11 @@ from collections.abc import Callable
 
 from allauth.account.authentication import get_authentication_records
 from allauth.mfa.models import Authenticator
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 MFA_SESSION_FLAG = "equity_mfa_verified"
@@ -65,3 +67,28 @@ def remember_mfa_proof(
     """Mark the session as MFA-verified once the officer has proved a TOTP code."""
     if request is not None:
         request.session[MFA_SESSION_FLAG] = True
+
+
+class UserLanguageMiddleware:
+    """Show a signed-in person the pages in their own language until they switch (P05).
+
+    The language switch sets Django's language cookie, which wins; without it,
+    the account's language applies rather than the browser's. The API keeps
+    answering in the request's Accept-Language (CONTRACT.md).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and settings.LANGUAGE_COOKIE_NAME not in request.COOKIES
+            and not request.path.startswith("/api/")  # the API follows Accept-Language
+            and user.language in dict(settings.LANGUAGES)
+        ):
+            translation.activate(user.language)
+            request.LANGUAGE_CODE = user.language
+        return self.get_response(request)

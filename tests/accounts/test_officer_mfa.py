@@ -211,3 +211,14 @@ def test_r19_statement_follows_the_portals_registration_and_a_new_text_asks_agai
     # The portal became a registered dealer: the statement changed, so it is shown again.
     assert client.get("/offres/").status_code == 302
     assert "courtier inscrit" in client.get("/statut-du-portail/").content.decode()
+
+
+def test_pages_follow_the_accounts_language_until_the_switch_is_used(investor):
+    investor.language = "en"
+    investor.save()
+    client = signed_in(investor)
+
+    assert '<html lang="en">' in client.get("/statut-du-portail/").content.decode()
+
+    client.post("/i18n/setlang/", {"language": "fr", "next": "/statut-du-portail/"})
+    assert '<html lang="fr">' in client.get("/statut-du-portail/").content.decode()
