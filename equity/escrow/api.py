@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 from typing import Any
 
-from django.conf import settings
-from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.parsers import MultiPartParser
@@ -19,18 +15,11 @@ from rest_framework.views import APIView
 
 from equity.escrow import selectors, services, settlement, statements
 from equity.escrow.models import PaymentStatus
-from equity.exceptions import EquityError, InvalidInput, NotFound, PermissionDenied
+from equity.exceptions import InvalidInput, NotFound, PermissionDenied
 from equity.offerings.api import OfferingOutputSerializer
 from equity.offerings.models import Offering
 from equity.rest import CentsField, IsComplianceOfficer, error_responses, parse
-
-
-class InvalidSignature(EquityError):
-    """Raised when a payment notification's HMAC signature does not match its body."""
-
-    status = 401
-    code = "invalid_signature"
-    default_detail = _("The X-Signature header does not match the body.")
+from equity.security import webhook_signature_verify
 
 
 def _owned_or_officer(user: Any, offering_id: int) -> Offering:
@@ -43,7 +32,12 @@ def _owned_or_officer(user: Any, offering_id: int) -> Offering:
 
 
 class PaymentNotificationApi(APIView):
-    """The payment processor's webhook: HMAC-SHA256 over the raw body, idempotent by event."""
+    """The payment processor's webhook: HMAC-SHA256 over the raw body, idempotent by event.
+
+    ``X-Signature: sha256=<hex>`` (the contract's) signs the body; ``t=<unix>,v1=<hex>``
+    signs ``"<t>." + body`` and is refused outside a tolerance, so a captured
+    notification cannot be replayed later (equity.security).
+    """
 
     permission_classes = [AllowAny]
     authentication_classes: list = []
@@ -62,7 +56,11 @@ class PaymentNotificationApi(APIView):
                 str,
                 OpenApiParameter.HEADER,
                 required=True,
-                description="sha256=<hex HMAC-SHA256 of the raw body>",
+                description=(
+                    "sha256=<hex HMAC-SHA256 of the raw body>, or "
+                    't=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>." + the raw body> '
+                    "(refused outside PAYMENT_WEBHOOK_TOLERANCE_SECONDS)"
+                ),
             )
         ],
         responses={
@@ -75,12 +73,7 @@ class PaymentNotificationApi(APIView):
     )
     def post(self, request: Request) -> Response:
         raw = request._request.body  # the exact bytes the processor signed
-        expected = hmac.new(
-            settings.PAYMENT_WEBHOOK_SECRET.encode(), raw, hashlib.sha256
-        ).hexdigest()
-        sent = request.headers.get("X-Signature", "")
-        if not hmac.compare_digest(f"sha256={expected}", sent):
-            raise InvalidSignature()
+        webhook_signature_verify(request.headers.get("X-Signature", ""), raw)
         try:
             body = json.loads(raw)
         except ValueError:
