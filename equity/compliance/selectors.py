@@ -39,3 +39,8 @@ def audit_events(*, subject: str | None = None) -> QuerySet[AuditEvent]:
     if subject:
         events = events.filter(subject=subject)
     return events
+
+
+def audit_trail(*, subject: str | None = None) -> QuerySet[AuditEvent]:
+    """Return the audit events, newest first, optionally of one subject (``offering:12``)."""
+    return audit_events(subject=subject).order_by("-seq")

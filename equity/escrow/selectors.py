@@ -4,12 +4,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import F, Q, QuerySet, Sum
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
 from equity import clock
 from equity.escrow import ledger
-from equity.escrow.models import Disbursement, LedgerEntry, SecurityHolding, Side
+from equity.escrow.models import (
+    Disbursement,
+    DisbursementKind,
+    LedgerEntry,
+    SecurityHolding,
+    Side,
+)
+from equity.investors.models import Subscription
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,3 +122,57 @@ def securities_register(offering_id: int) -> QuerySet[SecurityHolding]:
 def pending_disbursements() -> QuerySet[Disbursement]:
     """Return payouts and refunds instructed and not yet confirmed, oldest first."""
     return Disbursement.objects.filter(confirmed_at__isnull=True).order_by("due_by", "pk")
+
+
+def outstanding_refunds() -> QuerySet[Disbursement]:
+    """Return the refunds instructed and not yet confirmed, soonest due first, each
+    annotated ``overdue`` when its due time has passed (R13)."""
+    overdue = overdue_disbursements().filter(pk=OuterRef("pk"))
+    return (
+        pending_disbursements()
+        .filter(kind=DisbursementKind.REFUND)
+        .select_related("offering", "payee")
+        .annotate(overdue=Exists(overdue))
+    )
+
+
+def securities_registers() -> QuerySet[SecurityHolding]:
+    """Return every offering's register lines, by offering then certificate order (R18)."""
+    return SecurityHolding.objects.select_related("offering", "holder", "subscription").order_by(
+        "offering_id", "subscription_id"
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class OfferingMoney:
+    """Where one offering's money stands: its subscriptions, its escrow and its disbursements."""
+
+    subscriptions: list[Subscription]
+    escrow: EscrowSummary
+    disbursements: list[Disbursement]
+
+
+def offering_money(offering_id: int) -> OfferingMoney:
+    """Return the offering's subscriptions (each with ``paid_cents``, what was matched to it),
+    its escrow summary and every payout and refund instructed for it, with their state."""
+    subscriptions = (
+        Subscription.objects.filter(offering_id=offering_id)
+        .select_related("investor")
+        .annotate(
+            paid_cents=Coalesce(
+                Sum("payments__amount_cents", filter=Q(payments__outcome="funded")), 0
+            )
+        )
+        .order_by("created_at", "pk")
+    )
+    disbursements = (
+        Disbursement.objects.filter(offering_id=offering_id)
+        .select_related("payee")
+        .annotate(overdue=Exists(overdue_disbursements().filter(pk=OuterRef("pk"))))
+        .order_by("instructed_at", "pk")
+    )
+    return OfferingMoney(
+        subscriptions=list(subscriptions),
+        escrow=escrow_summary(offering_id),
+        disbursements=list(disbursements),
+    )
