@@ -21,6 +21,7 @@ from equity.offerings.selectors import (
     identity_key,
     issuer_facts,
     issuer_group_ids,
+    issuer_has_offering_in_progress,
     principal_facts,
 )
 
@@ -109,6 +110,30 @@ def _affiliates(owner: object, affiliate_ids: Sequence[int]) -> list[Issuer]:
     return affiliates
 
 
+def _principals_create(issuer: Issuer, principals: Sequence[PrincipalInput]) -> None:
+    Principal.objects.bulk_create(
+        [
+            Principal(
+                issuer=issuer,
+                full_name=principal.full_name,
+                identity_key=identity_key(principal.full_name),
+                is_founder="founder" in principal.roles,
+                is_director="director" in principal.roles,
+                is_officer="officer" in principal.roles,
+                is_control_person="control_person" in principal.roles,
+                residence_country=principal.residence_country,
+                declarations={
+                    kind: bool(principal.declarations[kind]) for kind in DECLARATION_KINDS
+                },
+                declaration_dates={
+                    kind: day.isoformat() for kind, day in principal.declaration_dates.items()
+                },
+            )
+            for principal in principals
+        ]
+    )
+
+
 @transaction.atomic
 def issuer_create(
     *,
@@ -147,27 +172,7 @@ def issuer_create(
             {"affiliates": [_("An issuer cannot be its own affiliate.")]}, rule="R06"
         )
     issuer.affiliates.set(affiliates)
-    Principal.objects.bulk_create(
-        [
-            Principal(
-                issuer=issuer,
-                full_name=principal.full_name,
-                identity_key=identity_key(principal.full_name),
-                is_founder="founder" in principal.roles,
-                is_director="director" in principal.roles,
-                is_officer="officer" in principal.roles,
-                is_control_person="control_person" in principal.roles,
-                residence_country=principal.residence_country,
-                declarations={
-                    kind: bool(principal.declarations[kind]) for kind in DECLARATION_KINDS
-                },
-                declaration_dates={
-                    kind: day.isoformat() for kind, day in principal.declaration_dates.items()
-                },
-            )
-            for principal in principals
-        ]
-    )
+    _principals_create(issuer, principals)
     eligibility = issuer_eligibility(issuer=issuer)
     audit_append(
         actor=actor_of(owner),
@@ -182,6 +187,73 @@ def issuer_create(
             "violations": [v.code for v in eligibility.violations],
         },
     )
+    return issuer, eligibility
+
+
+@transaction.atomic
+def issuer_update(
+    *,
+    actor: object,
+    issuer_id: int,
+    legal_name: str,
+    legal_form: str,
+    head_office: HeadOffice,
+    is_reporting_issuer: bool,
+    is_investment_fund: bool,
+    business_description: str,
+    principals_added: Sequence[PrincipalInput] = (),
+) -> tuple[Issuer, IssuerEligibility]:
+    """Correct an issuer's profile and add principals; return it and its eligibility now.
+
+    Refused while one of its offerings is under review or approved, open,
+    suspended or closing: an officer judged, or purchasers read, the issuer as
+    it was (an open offering changes by amendment, R16). Principals are added,
+    never removed or rewritten: their declarations stay on record (R05, R20).
+    """
+    issuer = Issuer.objects.select_for_update().filter(pk=issuer_id).first()
+    if issuer is None:
+        raise NotFound()
+    if issuer.owner_id != actor.pk:
+        raise PermissionDenied()
+    if issuer_has_offering_in_progress(issuer.pk):
+        raise Conflict(
+            _("The issuer cannot change while one of its offerings is under review or active."),
+            code="issuer_offering_in_progress",
+        )
+    _check_places(head_office, principals_added)
+    if principals_added:
+        _check_principals(principals_added)
+    profile = {
+        "legal_name": legal_name,
+        "legal_form": legal_form,
+        "street": head_office.street,
+        "city": head_office.city,
+        "province": head_office.province,
+        "postal_code": head_office.postal_code,
+        "country": head_office.country,
+        "is_reporting_issuer": is_reporting_issuer,
+        "is_investment_fund": is_investment_fund,
+        "business_description": business_description,
+    }
+    changed = sorted(name for name, value in profile.items() if getattr(issuer, name) != value)
+    for name in changed:
+        setattr(issuer, name, profile[name])
+    if changed:
+        issuer.save(update_fields=changed)
+    _principals_create(issuer, principals_added)
+    eligibility = issuer_eligibility(issuer=issuer)
+    if changed or principals_added:
+        audit_append(
+            actor=actor_of(actor),
+            action="issuer.updated",
+            subject=f"issuer:{issuer.pk}",
+            data={
+                "fields": changed,
+                "principals_added": len(principals_added),
+                "group_id": eligibility.group_id,
+                "violations": [v.code for v in eligibility.violations],
+            },
+        )
     return issuer, eligibility
 
 

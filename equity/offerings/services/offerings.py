@@ -430,3 +430,63 @@ def offering_amend(
     notify_amendment.delay_on_commit(amendment.pk)
     render_amendment_documents.delay_on_commit(amendment.pk)
     return amendment
+
+
+DRAFT_FIELDS = frozenset(
+    {
+        "title",
+        "summary",
+        "security_type",
+        "price_per_security_cents",
+        "minimum_amount_cents",
+        "maximum_amount_cents",
+        "distribution_days",
+        "language",
+        "use_of_funds",
+        "risk_factors",
+        "bond_terms",
+        "rulebook_code",
+    }
+)
+"""What an issuer may change in a draft: the inputs of :func:`offering_create`, not its issuer."""
+
+
+@transaction.atomic
+def offering_update(*, actor: object, offering_id: int, **fields: object) -> Offering:
+    """Change a draft's terms, checked as when it was drafted (R10–R12), and audit what changed.
+
+    Only the owner changes only a draft: past it, the terms are the ones an
+    officer reviews or purchasers read, and change only by amendment (R16).
+    """
+    unknown = sorted(set(fields) - DRAFT_FIELDS)
+    if unknown:
+        raise InvalidInput({name: [_("This field cannot be changed.")] for name in unknown})
+    offering = _locked_offering(offering_id)
+    _require_owner(offering, actor)
+    if offering.state != OfferingState.DRAFT:
+        raise transition_refused(offering)
+    if "bond_terms" in fields:
+        bond = fields.pop("bond_terms")
+        fields["annual_rate_bps"] = bond.annual_rate_bps if bond else None
+        fields["term_months"] = bond.term_months if bond else None
+        fields["interest_frequency"] = bond.interest_frequency if bond else ""
+    terms = rulebook_in_force(
+        code=fields.get("rulebook_code", offering.rulebook_code), as_of=clock.today()
+    ).terms
+    fields["currency"] = terms.currency
+    changed = sorted(name for name, value in fields.items() if getattr(offering, name) != value)
+    for name in changed:
+        setattr(offering, name, fields[name])
+    violations = check_offering_terms(offering_terms(offering), terms)
+    if violations:
+        raise ComplianceViolation(violations)
+    if not changed:
+        return offering
+    offering.save(update_fields=changed)
+    audit_append(
+        actor=actor_of(actor),
+        action="offering.updated",
+        subject=offering.subject,
+        data={"fields": changed},
+    )
+    return offering
