@@ -32,26 +32,30 @@ def parse_dollars(text: str) -> int:
     return whole * 100 + cents
 
 
-class DollarsField(forms.CharField):
+class DollarsField(forms.Field):
     """An amount typed in dollars, cleaned to integer cents."""
 
+    MAX_LENGTH = 24
     default_error_messages = {
         "invalid": _("Enter an amount in dollars, such as 2500 or 2 500,00."),
         "not_positive": _("Enter an amount greater than zero."),
     }
 
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("max_length", 24)
-        super().__init__(**kwargs)
-
     def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
-        return {**super().widget_attrs(widget), "inputmode": "decimal", "autocomplete": "off"}
+        return {
+            **super().widget_attrs(widget),
+            "inputmode": "decimal",
+            "autocomplete": "off",
+            "maxlength": str(self.MAX_LENGTH),
+        }
 
     def to_python(self, value: Any) -> int | None:
-        text = super().to_python(value)
+        text = str(value or "").strip()
         if not text:
             return None
         try:
+            if len(text) > self.MAX_LENGTH:
+                raise ValueError(text)
             cents = parse_dollars(text)
         except ValueError:
             raise ValidationError(self.error_messages["invalid"], code="invalid") from None

@@ -36,9 +36,7 @@ def offering_list(request: HttpRequest) -> HttpResponse:
 
 
 def _principal_roles(principal: Principal) -> list[str]:
-    return [
-        str(Principal._meta.get_field(f"is_{role}").verbose_name) for role in principal.roles
-    ]
+    return [str(Principal._meta.get_field(f"is_{role}").verbose_name) for role in principal.roles]
 
 
 @portal_status_required
