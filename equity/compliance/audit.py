@@ -85,34 +85,43 @@ def actor_of(user: object | None) -> str:
     return f"user:{user.pk}"
 
 
-@transaction.atomic
 def audit_append(
     *, actor: str, action: str, subject: str, data: Mapping[str, object] | None = None
 ) -> AuditEvent:
-    """Append one event to the chain inside the caller's transaction and return it."""
+    """Append one event to the chain inside the caller's transaction and return it.
+
+    No savepoint of its own: an append that fails fails the change it records.
+    """
     data = dict(data or {})
     _check_json_data(data)
-    # The migration creates the head; get_or_create covers a test database flushed empty.
+    with transaction.atomic(savepoint=False):
+        head = AuditHead.objects.select_for_update().values_list("seq", "hash").filter(pk=1)
+        # The migration creates the head; the fallback covers a test database flushed empty.
+        seq, prev_hash = head.first() or _new_head()
+        seq += 1
+        at = clock.now()  # read under the lock, so times never go back along the chain
+        digest = event_hash(
+            prev_hash, seq=seq, at=at, actor=actor, action=action, subject=subject, data=data
+        )
+        event = AuditEvent.objects.create(
+            seq=seq,
+            at=at,
+            actor=actor,
+            action=action,
+            subject=subject,
+            data=data,
+            prev_hash=prev_hash,
+            hash=digest,
+        )
+        AuditHead.objects.filter(pk=1).update(seq=seq, hash=digest)
+    return event
+
+
+def _new_head() -> tuple[int, str]:
     head, _ = AuditHead.objects.select_for_update().get_or_create(
         pk=1, defaults={"seq": 0, "hash": GENESIS_HASH}
     )
-    at = clock.now()
-    seq = head.seq + 1
-    digest = event_hash(
-        head.hash, seq=seq, at=at, actor=actor, action=action, subject=subject, data=data
-    )
-    event = AuditEvent.objects.create(
-        seq=seq,
-        at=at,
-        actor=actor,
-        action=action,
-        subject=subject,
-        data=data,
-        prev_hash=head.hash,
-        hash=digest,
-    )
-    AuditHead.objects.filter(pk=1).update(seq=seq, hash=digest)
-    return event
+    return head.seq, head.hash
 
 
 @dataclass(frozen=True, slots=True)

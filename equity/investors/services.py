@@ -67,14 +67,6 @@ class SignedAcknowledgement:
     user_agent: str
 
 
-def _locked_open_offering(offering_id: int) -> Offering:
-    offering = Offering.objects.select_for_update().filter(pk=offering_id).first()
-    if offering is None:
-        raise NotFound()
-    return offering
-
-
-@transaction.atomic
 def subscription_create(
     *,
     offering_id: int,
@@ -88,11 +80,18 @@ def subscription_create(
     end), the purchaser is a minor, the amount is not a whole number of
     securities, the acknowledgement is missing or stale (R15), the purchaser's
     limit would be passed (R09) or the offering's maximum would be (R11).
+
+    Every purchaser of a hot offering waits for its row lock, so what happens
+    while it is held decides the offering's throughput. Everything that does
+    not depend on other purchasers (the offering's terms, the purchaser, the
+    form they signed, the rows to write) is read and built before the
+    transaction; the transaction then locks the offering, decides R09 and R11
+    against the live totals and writes, one statement each, with no savepoint:
+    a refusal leaves the block without an exception, so the caller's
+    transaction stays usable.
     """
     if not investor.is_investor:
         raise PermissionDenied()
-    # What does not depend on other purchasers is read before the lock, so the
-    # locked section (R09 and R11 against live totals) stays short.
     offering = Offering.objects.select_related("rulebook").filter(pk=offering_id).first()
     if offering is None:
         raise NotFound()
@@ -129,27 +128,7 @@ def subscription_create(
     ]
     if violations:
         raise ComplianceViolation(violations)
-    offering = _locked_open_offering(offering_id)
-    refusal = check_offering_open(state=offering.state, as_of=now, closes_at=offering.closes_at)
-    if refusal:
-        raise ComplianceViolation(refusal)
-    violations = [
-        *check_purchaser_limit(
-            already_cents=purchaser_committed_cents(
-                offering_id=offering.pk, investor_id=investor.pk
-            ),
-            amount_cents=amount_cents,
-            limit_cents=limit_cents,
-        ),
-        *check_offering_maximum(
-            raised_cents=offering.raised_cents,
-            amount_cents=amount_cents,
-            maximum_cents=offering.maximum_amount_cents,
-        ),
-    ]
-    if violations:
-        raise ComplianceViolation(violations)
-    subscription = Subscription.objects.create(
+    subscription = Subscription(
         offering=offering,
         investor=investor,
         amount_cents=amount_cents,
@@ -158,8 +137,7 @@ def subscription_create(
         created_at=now,
         withdrawal_deadline=now + timedelta(hours=terms.withdrawal_hours),
     )
-    RiskAcknowledgement.objects.create(
-        subscription=subscription,
+    signed = RiskAcknowledgement(
         form=form.form,
         language=form.language,
         statements=acknowledgement.statements,
@@ -169,23 +147,72 @@ def subscription_create(
         ip_address=acknowledgement.ip_address,
         user_agent=acknowledgement.user_agent[:1000],
     )
-    Offering.objects.filter(pk=offering.pk).update(raised_cents=F("raised_cents") + amount_cents)
-    audit_append(
-        actor=actor_of(investor),
-        action="subscription.created",
-        subject=subscription.subject,
-        data={
-            "offering": offering.pk,
-            "amount_cents": amount_cents,
-            "quantity": subscription.quantity,
-            "withdrawal_deadline": subscription.withdrawal_deadline.isoformat(),
-            "risk_form": form.form.version,
-            "risk_text_sha256": form.text_sha256,
-        },
-    )
-    notify_subscription_received.delay_on_commit(subscription.pk)
-    render_subscription_documents.delay_on_commit(subscription.pk)
+    audit_data = {
+        "offering": offering.pk,
+        "amount_cents": amount_cents,
+        "quantity": subscription.quantity,
+        "withdrawal_deadline": subscription.withdrawal_deadline.isoformat(),
+        "risk_form": form.form.version,
+        "risk_text_sha256": form.text_sha256,
+    }
+    with transaction.atomic(savepoint=False):
+        violations = _decide_against_live_totals(
+            offering_id=offering.pk,
+            investor_id=investor.pk,
+            amount_cents=amount_cents,
+            limit_cents=limit_cents,
+            as_of=now,
+        )
+        if not violations:
+            subscription.save(force_insert=True)
+            signed.subscription = subscription
+            signed.save(force_insert=True)
+            Offering.objects.filter(pk=offering.pk).update(
+                raised_cents=F("raised_cents") + amount_cents
+            )
+            audit_append(
+                actor=actor_of(investor),
+                action="subscription.created",
+                subject=subscription.subject,
+                data=audit_data,
+            )
+            notify_subscription_received.delay_on_commit(subscription.pk)
+            render_subscription_documents.delay_on_commit(subscription.pk)
+    if violations:
+        raise ComplianceViolation(violations)
     return subscription
+
+
+def _decide_against_live_totals(
+    *, offering_id: int, investor_id: int, amount_cents: int, limit_cents: int, as_of: datetime
+) -> list[Violation]:
+    """Lock the offering and return what R09 and R11 (and a close meanwhile) refuse."""
+    locked = (
+        Offering.objects.select_for_update()
+        .filter(pk=offering_id)
+        .values_list("state", "closes_at", "raised_cents", "maximum_amount_cents")
+        .first()
+    )
+    if locked is None:
+        raise NotFound()
+    state, closes_at, raised_cents, maximum_cents = locked
+    refusal = check_offering_open(state=state, as_of=as_of, closes_at=closes_at)
+    if refusal:
+        return refusal
+    return [
+        *check_purchaser_limit(
+            already_cents=purchaser_committed_cents(
+                offering_id=offering_id, investor_id=investor_id
+            ),
+            amount_cents=amount_cents,
+            limit_cents=limit_cents,
+        ),
+        *check_offering_maximum(
+            raised_cents=raised_cents,
+            amount_cents=amount_cents,
+            maximum_cents=maximum_cents,
+        ),
+    ]
 
 
 @transaction.atomic
