@@ -15,8 +15,9 @@ from django.utils.translation import gettext as _
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import exceptions as drf
-from rest_framework import permissions, serializers
+from rest_framework import permissions, serializers, throttling
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import set_rollback
 
 from equity.exceptions import EquityError, InvalidInput
@@ -55,6 +56,8 @@ def exception_handler(exc: Exception, context: Mapping[str, Any]) -> Response | 
     response = Response(body, status=status)
     if status == 401:
         response["WWW-Authenticate"] = "Token"
+    if isinstance(exc, drf.Throttled) and exc.wait is not None:
+        response["Retry-After"] = str(max(1, round(exc.wait)))
     return response
 
 
@@ -131,6 +134,19 @@ class AutoSchema(SpectacularAutoSchema):
         if len(owner) > 1:
             return owner[0].removesuffix("Api") + name.removesuffix("Serializer")
         return name
+
+
+class ScopedRateThrottle(throttling.ScopedRateThrottle):
+    """Limit a view's calls per user (or per address when anonymous) by its ``throttle_scope``.
+
+    DRF's own class copies the rates once, when it is defined; this one reads
+    ``REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]`` when it runs, so a deployment's
+    environment and a test's ``override_settings`` both take effect.
+    """
+
+    @property
+    def THROTTLE_RATES(self) -> dict[str, str | None]:  # the name DRF reads
+        return api_settings.DEFAULT_THROTTLE_RATES
 
 
 class IsIssuer(permissions.BasePermission):

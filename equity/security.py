@@ -35,6 +35,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from django.conf import settings
+from django.core import checks
 from django.db.models.signals import pre_delete
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
@@ -236,3 +237,31 @@ def protect_retained_records() -> None:
     pre_delete.connect(
         refuse_deletion_within_retention, dispatch_uid="equity-retention-guard", weak=False
     )
+
+
+# --- deployment check -------------------------------------------------------------
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def deployment_secrets(app_configs: object = None, **kwargs: object) -> list[checks.CheckMessage]:
+    """Refuse a deployment without field keys or that accepts replayable notifications."""
+    messages: list[checks.CheckMessage] = []
+    if not settings.EQUITY_FIELD_KEYS:
+        messages.append(
+            checks.Error(
+                "EQUITY_FIELD_KEYS must list at least one Fernet key: personal data is "
+                "encrypted at rest (equity/crypto.py).",
+                id="equity.E001",
+            )
+        )
+    if not getattr(settings, "PAYMENT_WEBHOOK_REQUIRE_TIMESTAMP", False):
+        messages.append(
+            checks.Warning(
+                "Payment notifications signed without a timestamp are accepted, so a "
+                "captured one can be replayed.",
+                hint="Set PAYMENT_WEBHOOK_REQUIRE_TIMESTAMP=true once the processor sends "
+                "t=...,v1=... signatures.",
+                id="equity.W001",
+            )
+        )
+    return messages

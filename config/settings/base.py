@@ -41,11 +41,13 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "equity.security.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "equity.accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -142,6 +144,13 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # Per user, or per address when anonymous (equity.rest.ScopedRateThrottle); the
+    # counters live in the default cache, which production puts in Redis.
+    "DEFAULT_THROTTLE_RATES": {
+        "token": env_str("EQUITY_API_RATE_TOKEN", "10/min"),
+        "register": env_str("EQUITY_API_RATE_REGISTER", "20/hour"),
+        "subscribe": env_str("EQUITY_API_RATE_SUBSCRIBE", "30/hour"),
+    },
 }
 
 SPECTACULAR_SETTINGS = {

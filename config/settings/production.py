@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
-from config.env import env_int, env_list, env_str
+from config.env import env_bool, env_int, env_list, env_str
 
 from .base import *  # noqa: F403
 
 DEBUG = False
 SECRET_KEY = env_str("DJANGO_SECRET_KEY")
-EQUITY_FIELD_KEYS = env_list("EQUITY_FIELD_KEYS", [])  # no derived default in production
+# Fernet keys, newest first; never derived from another secret here. Without them the
+# deploy check fails (equity.E001) and personal data can be neither written nor read.
+EQUITY_FIELD_KEYS = env_list("EQUITY_FIELD_KEYS", [])
 PAYMENT_WEBHOOK_SECRET = env_str("PAYMENT_WEBHOOK_SECRET")
+# Only timestamped signatures (t=...,v1=...), fresh within the tolerance: no replays
+# (equity/security.py). Set false only for a processor that cannot send them yet.
+PAYMENT_WEBHOOK_REQUIRE_TIMESTAMP = env_bool("PAYMENT_WEBHOOK_REQUIRE_TIMESTAMP", True)
+PAYMENT_WEBHOOK_TOLERANCE_SECONDS = env_int("PAYMENT_WEBHOOK_TOLERANCE_SECONDS", 300)
 EQUITY_SANDBOX = False  # never in production (CONTRACT.md, sandbox clock)
 # Documents are signed with the portal's own key and certificate chain and timestamped by
 # a real RFC 3161 authority; keys are never generated here (`manage.py check` names what
@@ -29,3 +35,26 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
+# Older browsers refuse all framing; current ones follow the content security policy's
+# frame-ancestors 'self' (equity/security.py), which lets our pages frame our own PDFs.
+X_FRAME_OPTIONS = "DENY"
+
+# Rate-limit counters (the API's throttles, allauth's limits) and sessions' cache must
+# be shared by every web process: Redis, not the per-process memory cache.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": env_str("DJANGO_CACHE_URL", "redis://127.0.0.1:6379/1"),
+    }
+}
+# The limits count per client address: behind the TLS proxy, read it from the proxy's
+# X-Forwarded-For (set the number of proxies in front of the application).
+REST_FRAMEWORK = {**REST_FRAMEWORK, "NUM_PROXIES": env_int("DJANGO_NUM_PROXIES", 1)}  # noqa: F405
+ALLAUTH_TRUSTED_PROXY_COUNT = env_int("DJANGO_NUM_PROXIES", 1)

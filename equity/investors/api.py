@@ -17,7 +17,14 @@ from equity.investors import services
 from equity.investors.models import Subscription
 from equity.investors.selectors import rendered_risk_form, subscriptions_visible_to
 from equity.offerings.selectors import offerings_visible_to
-from equity.rest import CentsField, IsComplianceOfficer, IsInvestor, error_responses, parse
+from equity.rest import (
+    CentsField,
+    IsComplianceOfficer,
+    IsInvestor,
+    ScopedRateThrottle,
+    error_responses,
+    parse,
+)
 
 IDEMPOTENCY_KEY = OpenApiParameter(
     "Idempotency-Key",
@@ -83,6 +90,8 @@ class SubscriptionCreateApi(APIView):
     """Subscribe; a missing or malformed acknowledgement is refused under R15 (422), not 400."""
 
     permission_classes = [IsInvestor]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "subscribe"
 
     class InputSerializer(serializers.Serializer):
         amount_cents = CentsField()
@@ -96,7 +105,7 @@ class SubscriptionCreateApi(APIView):
         parameters=[IDEMPOTENCY_KEY],
         responses={
             201: SubscriptionOutputSerializer,
-            **error_responses(400, 401, 403, 404, 409, 422),
+            **error_responses(400, 401, 403, 404, 409, 422, 429),
         },
     )
     def post(self, request: Request, offering_id: int) -> Response:
