@@ -2,7 +2,8 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from equity.accounts.models import User
+from equity.accounts.models import PortalStatusAcknowledgement, User
+from equity.compliance.admin import RetainedRecordAdmin
 
 
 @admin.register(User)
@@ -24,3 +25,9 @@ class UserAdmin(DjangoUserAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(PortalStatusAcknowledgement)
+class PortalStatusAcknowledgementAdmin(RetainedRecordAdmin):
+    list_display = ["user", "registered_dealer", "language", "acknowledged_at"]
+    search_fields = ["user__email"]

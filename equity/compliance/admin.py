@@ -1,4 +1,5 @@
-"""The back office for rulebooks and the audit log.
+"""The back office for rulebooks and the audit log, and the rule of every back office
+page over a retained record (R20): shown, never added, changed or deleted there.
 
 A compliance officer adds a corrected rulebook version here; a version that
 an offering was judged by is shown read-only and cannot be deleted.
@@ -17,6 +18,29 @@ from equity.compliance.selectors import rulebook_in_use
 from equity.compliance.services import rulebook_add_version, rulebook_update
 from equity.compliance.terms import parse_terms
 from equity.exceptions import EquityError
+from equity.security import protect_retained_records
+
+# Every process imports the admin modules at start-up (admin autodiscovery), the
+# workers and management commands included; so the ORM's deletions are guarded
+# everywhere from here on (R20).
+protect_retained_records()
+
+
+class RetainedRecordAdmin(admin.ModelAdmin):
+    """A record kept unaltered for the retention period (R20): viewable only.
+
+    Changes go through services that check the rules and write the audit trail;
+    the back office shows what they recorded.
+    """
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
 
 class RulebookForm(forms.ModelForm):
@@ -106,16 +130,7 @@ class RulebookAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(RetainedRecordAdmin):
     list_display = ["seq", "at", "actor", "action", "subject"]
     list_filter = ["action"]
     search_fields = ["subject", "actor"]
-
-    def get_readonly_fields(self, request, obj=None) -> list[str]:
-        return [field.name for field in AuditEvent._meta.fields]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

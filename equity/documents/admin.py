@@ -4,21 +4,13 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from equity.compliance.admin import RetainedRecordAdmin
 from equity.documents.models import Document
 
 
 @admin.register(Document)
-class DocumentAdmin(admin.ModelAdmin):
+class DocumentAdmin(RetainedRecordAdmin):
     list_display = ("kind", "subject", "reference", "version", "language", "signed_at", "sha256")
     list_filter = ("kind", "language")
     search_fields = ("sha256", "subject", "reference")
     ordering = ("-signed_at",)
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

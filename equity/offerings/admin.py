@@ -5,18 +5,13 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from equity.compliance.admin import RetainedRecordAdmin
 from equity.offerings.models import DisqualificationOverride, Issuer, Offering, Principal
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(RetainedRecordAdmin):
     def get_readonly_fields(self, request, obj=None) -> list[str]:
         return [field.name for field in self.model._meta.fields]
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class PrincipalInline(admin.TabularInline):
@@ -36,6 +31,9 @@ class PrincipalInline(admin.TabularInline):
     exclude = ["identity_key"]
 
     def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
         return False
 
 
