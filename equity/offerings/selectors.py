@@ -5,6 +5,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.utils.translation import gettext_lazy as _
@@ -25,9 +26,15 @@ from equity.offerings.models import (
     ACTIVE_STATES,
     Issuer,
     Offering,
+    OfferingAmendment,
     OfferingState,
     Principal,
 )
+
+if TYPE_CHECKING:
+    from equity.documents.content import ClosingFacts
+    from equity.documents.models import Document
+    from equity.escrow.selectors import EscrowSummary
 
 GROUP_BINDING = Q(is_founder=True) | Q(is_control_person=True)
 """Principals whose presence in two issuers puts them in one group (R06)."""
@@ -344,9 +351,9 @@ class OfferingProgress:
     purchasers: int
     raised_cents: int
     funded_cents: int
-    escrow: object
-    documents: list[object]
-    amendments: list[object]
+    escrow: EscrowSummary
+    documents: list[Document]
+    amendments: list[OfferingAmendment]
 
 
 def offering_progress(offering: Offering) -> OfferingProgress:
@@ -397,8 +404,8 @@ class ClosingSummary:
     refunded_cents: int
     refunds_pending_cents: int
     register: list[RegisterLine]
-    facts: object
-    filing_packages: list[object]
+    facts: ClosingFacts
+    filing_packages: list[Document]
 
 
 def closing_summary(offering: Offering) -> ClosingSummary:

@@ -431,6 +431,23 @@ def test_rejection_reason_is_shown_on_the_returned_draft(issuer_user, offering_i
     assert "Précisez les risques." in page.content.decode()
 
 
+def test_cancelling_needs_a_reason_and_is_audited_with_it(issuer_user, issuer):
+    offering = OfferingFactory(issuer=issuer)
+    client = signed_in(issuer_user)
+    url = reverse("issuers:offering-cancel", args=[offering.pk])
+    before, row = counts(), offering_row(offering)
+
+    assert client.post(url, {"reason": " "}).status_code == 400
+    assert (counts(), offering_row(offering)) == (before, row)
+
+    response = client.post(url, {"reason": "Le projet est abandonné."})
+
+    assert response.status_code == 302
+    assert Offering.objects.get(pk=offering.pk).state == OfferingState.CANCELLED
+    event = AuditEvent.objects.get(action="offering.cancelled", subject=offering.subject)
+    assert event.data["reason"] == "Le projet est abandonné."
+
+
 # --- who may see what ------------------------------------------------------------------------
 
 
@@ -507,6 +524,26 @@ def test_r16_opening_an_approved_offering_signs_and_lists_its_documents(
         assert reverse("document-download", args=[document.pk]) in page
     assert 'id="amend-form"' in page
     assert 'id="close-form"' in page
+
+    # Closing early needs the minimum funded (R11): refused, still open.
+    before, row = counts(), offering_row(offering)
+    refused = client.post(reverse("issuers:offering-close", args=[offering.pk]), follow=True)
+    assert [text[:3] for text in messages_of(refused)] == ["R11"]
+    assert (counts(), offering_row(offering)) == (before, row)
+
+    # An amendment without its changes is refused; with them it is recorded (R16).
+    amend = reverse("issuers:offering-amend", args=[offering.pk])
+    assert client.post(amend, {"summary": "Correction", "changes": ""}).status_code == 400
+    assert (counts(), offering.amendments.count()) == (before, 0)
+    client.post(
+        amend,
+        {"summary": "Correction du calendrier", "changes": "Use of funds: Équipement seulement"},
+    )
+    [amendment] = offering.amendments.all()
+    assert (amendment.number, amendment.changes) == (
+        1,
+        {"Use of funds": "Équipement seulement"},
+    )
 
 
 def test_r17_r18_register_page_after_closing_shows_totals_holders_legend_and_deadline(
