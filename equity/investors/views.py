@@ -21,6 +21,7 @@ from rest_framework.response import Response
 
 from equity import clock
 from equity.accounts.models import Role
+from equity.accounts.templatetags.pages import dollars
 from equity.accounts.views import client_ip, portal_status_required
 from equity.exceptions import EquityError, NotFound, PermissionDenied
 from equity.idempotency import idempotent
@@ -125,8 +126,12 @@ def subscribe(request: HttpRequest, offering_id: int) -> HttpResponse:
     form_options = {
         "statements": terms.risk_form.statements,
         "amount_help": _(
-            "Whole securities only: the amount must be a multiple of the price per security."
-        ),
+            "Whole securities only: a multiple of %(price)s. You may still invest %(remaining)s."
+        )
+        % {
+            "price": dollars(offering.price_per_security_cents),
+            "remaining": dollars(terms.headroom.remaining_cents),
+        },
     }
     if request.method != "POST":
         form = SubscriptionForm(

@@ -36,10 +36,12 @@
       if (text) { timer.textContent = text; }
     });
   }
-  try {
-    update();
-    window.setInterval(update, 60000);
-  } catch (error) {
-    // An older browser without unit formatting keeps the server's text.
-  }
+  // The server's text is right when the page loads; from then on, once a minute.
+  window.setInterval(function () {
+    try {
+      update();
+    } catch (error) {
+      // An older browser without unit formatting keeps the last text shown.
+    }
+  }, 60000);
 })();

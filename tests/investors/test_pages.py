@@ -327,7 +327,7 @@ def test_payment_page_gives_the_amount_and_the_reference_the_statement_import_ma
     assert '<dd id="amount-to-pay">$1,200.00</dd>' in page
     assert "held in trust by the portal until the offering closes" in page
     assert "returned to you in full if the offering does not reach its minimum" in page
-    assert "the trust account's details" in page
+    assert "details (bank, transit and account number) are given to you by the portal" in page
     assert ">2 days</time>" in page
 
 
