@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.db.models import Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -100,7 +101,9 @@ def review_queue(*, as_of: datetime) -> ReviewQueue:
         recently_ended=offerings.filter(
             Q(state__in=(OfferingState.CLOSED, OfferingState.FAILED), closed_at__gte=since)
             | Q(state=OfferingState.CANCELLED, cancelled_at__gte=since)
-        ).order_by("-closed_at", "-cancelled_at", "-pk"),
+        )
+        .annotate(ended_at=Coalesce("closed_at", "cancelled_at"))
+        .order_by("-ended_at", "-pk"),
     )
 
 
@@ -205,7 +208,7 @@ def offering_checklist(offering: Offering, *, as_of: date) -> Checklist:
                 "described": _yes_no(bool(issuer.business_description.strip())),
             },
         ),
-        *_principal_lines(group_ids, as_of=as_of, terms=terms),
+        *_principal_lines(group, as_of=as_of, terms=terms),
         ChecklistLine(
             rule="R06",
             requirement=str(REQUIREMENTS["R06"]),
@@ -254,11 +257,12 @@ def offering_checklist(offering: Offering, *, as_of: date) -> Checklist:
 
 
 def _principal_lines(
-    group_ids: frozenset[int], *, as_of: date, terms: RulebookTerms
+    group: Sequence[Issuer], *, as_of: date, terms: RulebookTerms
 ) -> list[ChecklistLine]:
     """Return R05 for each principal of the group, judged alone by the pure rule."""
     value = _("look-back: %(years)s years") % {"years": terms.disqualification_lookback_years}
-    principals = principal_facts(group_ids)
+    issuer_names = {member.pk: member.legal_name for member in group}
+    principals = principal_facts(frozenset(issuer_names))
     overrides = {
         override.principal_id: override
         for override in DisqualificationOverride.objects.filter(
@@ -277,8 +281,12 @@ def _principal_lines(
                 rule="R05",
                 requirement=str(REQUIREMENTS["R05"]),
                 value=value,
-                figure=_("%(name)s: %(declared)s")
-                % {"name": principal.full_name, "declared": declared or _("nothing declared")},
+                figure=_("%(name)s (%(issuer)s): %(declared)s")
+                % {
+                    "name": principal.full_name,
+                    "issuer": issuer_names[principal.issuer_id],
+                    "declared": declared or _("nothing declared"),
+                },
                 verdict=_verdict(found),
                 reasons=tuple(str(violation.detail) for violation in found),
                 principal=principal,

@@ -148,6 +148,7 @@ def test_queue_lists_offerings_under_review_oldest_first_then_open_suspended_and
     offering_in(OfferingState.OPEN, title="Campagne ouverte")
     offering_in(OfferingState.SUSPENDED, title="Campagne suspendue", suspension_reason="Enquête")
     offering_in(OfferingState.CLOSED, title="Campagne close", closed_at=now - timedelta(days=2))
+    offering_in(OfferingState.CANCELLED, title="Campagne annulée", cancelled_at=now)
     offering_in(
         OfferingState.CLOSED, title="Close il y a longtemps", closed_at=now - timedelta(days=90)
     )
@@ -158,6 +159,7 @@ def test_queue_lists_offerings_under_review_oldest_first_then_open_suspended_and
     assert reverse("officers:offering", args=[older.pk]) in page
     for title in ("Campagne ouverte", "Campagne suspendue", "Enquête", "Campagne close"):
         assert title in page
+    assert page.index("Campagne annulée") < page.index("Campagne close")  # newest ended first
     assert "Close il y a longtemps" not in page
 
 
