@@ -24,7 +24,7 @@ from equity.accounts.models import Role
 from equity.accounts.templatetags.pages import dollars
 from equity.accounts.views import client_ip, portal_status_required
 from equity.exceptions import EquityError, NotFound, PermissionDenied
-from equity.idempotency import idempotent
+from equity.idempotency import IdempotencyKeyReused, idempotent
 from equity.investors import services
 from equity.investors.forms import SubscriptionForm
 from equity.investors.models import WITHDRAWABLE_STATES, SubscriptionState
@@ -157,6 +157,17 @@ def subscribe(request: HttpRequest, offering_id: int) -> HttpResponse:
     }
     try:
         subscription_id = _subscribe_once(request, offering.pk, data)
+    except IdempotencyKeyReused:
+        # The page came back from the browser's history after a subscription, then changed.
+        messages.error(
+            request,
+            _("This form was already sent for another subscription. Check it and send it again."),
+        )
+        renewed = request.POST.copy()
+        renewed["idempotency_key"] = str(uuid.uuid4())
+        return _subscription_page(
+            request, terms, SubscriptionForm(renewed, **form_options), status=409
+        )
     except EquityError as error:
         show_refusal(request, error)
         return _subscription_page(request, terms, form, status=error.status)

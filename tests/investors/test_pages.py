@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.contrib.messages import get_messages
+from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
@@ -27,6 +28,13 @@ from equity.offerings.models import Offering, OfferingState
 from tests.support.web import signed_in
 
 pytestmark = pytest.mark.usefixtures("frozen_now")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits() -> None:
+    """Start each test with no subscription counted against the web rate limit."""
+    cache.clear()
+
 
 DASHBOARD = reverse("investors:dashboard")
 
@@ -193,6 +201,38 @@ def test_p03_the_same_form_sent_twice_subscribes_once(investor, open_offering):
     assert RiskAcknowledgement.objects.count() == 1
     open_offering.refresh_from_db()
     assert open_offering.raised_cents == 250_000
+
+
+def test_p03_the_same_form_sent_again_with_another_amount_subscribes_nothing_more(
+    investor, open_offering
+):
+    client = purchaser(investor, "en")
+    data = filled_form(client, open_offering, "1000")
+    client.post(subscribe_url(open_offering), data)
+
+    response = client.post(subscribe_url(open_offering), {**data, "amount": "2000"})
+
+    assert response.status_code == 409
+    assert Subscription.objects.get().amount_cents == 100_000
+    assert errors(response)[-1] == (
+        "This form was already sent for another subscription. Check it and send it again."
+    )
+    assert response.context["form"]["idempotency_key"].value() != data["idempotency_key"]
+
+
+def test_subscriptions_through_the_pages_are_rate_limited_per_purchaser(
+    investor, open_offering, settings, everything
+):
+    settings.EQUITY_RATE_SUBSCRIBE = "1/h/user"
+    client = purchaser(investor, "en")
+    client.post(subscribe_url(open_offering), filled_form(client, open_offering, "1000"))
+    data = filled_form(client, open_offering, "1000")
+    before = everything()
+
+    response = client.post(subscribe_url(open_offering), data)
+
+    assert response.status_code == 429
+    assert everything() == before
 
 
 def test_r09_refuses_an_amount_past_the_purchasers_limit_and_changes_nothing(
