@@ -22,7 +22,7 @@ from equity.documents.verification import verify_pdf
 
 TARGET_RENDER_SECONDS = 3.0
 TARGET_SIGN_SECONDS = 1.0
-TARGET_VERIFY_SECONDS = 0.5
+TARGET_VERIFY_SECONDS = 0.05
 TARGET_PAGES = 10
 
 PARAGRAPH = (
