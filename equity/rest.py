@@ -26,7 +26,9 @@ from equity.money import MAX_CENTS
 
 def exception_handler(exc: Exception, context: Mapping[str, Any]) -> Response | None:
     """Render any refusal in the contract's error shape."""
-    if isinstance(exc, Http404):
+    if isinstance(exc, Http404 | OverflowError):
+        # OverflowError: an id past 64 bits, which SQLite's driver cannot even bind
+        # (PostgreSQL compares it and finds nothing); it names no record either way.
         exc = drf.NotFound()
     if isinstance(exc, EquityError):
         body = {"code": exc.code, "detail": str(exc.detail), "rule": exc.rule, **exc.extra()}

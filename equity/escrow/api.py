@@ -243,7 +243,10 @@ class BankStatementImportApi(APIView):
         upload = request.FILES.get("file")
         if upload is None:
             raise InvalidInput({"file": ["A CSV file is required."]})
-        content = upload.read().decode("utf-8-sig")
+        try:
+            content = upload.read().decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise InvalidInput({"file": ["The statement must be a CSV file in UTF-8."]}) from None
         lines = statements.bank_statement_import(officer=request.user, content=content)
         matched = [line for line in lines if line.outcome.startswith("matched")]
         unmatched = [line for line in lines if not line.outcome.startswith("matched")]

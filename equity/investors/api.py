@@ -43,7 +43,7 @@ class SubscriptionOutputSerializer(serializers.Serializer):
     currency = serializers.CharField()
     created_at = serializers.DateTimeField()
     withdrawal_deadline = serializers.DateTimeField()
-    withdrawn_at = serializers.DateTimeField()
+    withdrawn_at = serializers.DateTimeField(allow_null=True)
 
 
 def _public_offering(user: Any, offering_id: int):
