@@ -171,6 +171,16 @@ EQUITY_FIELD_KEYS = env_list(
 # R19: whether the portal is a registered dealer that gives suitability advice.
 EQUITY_PORTAL_REGISTERED_DEALER = env_bool("EQUITY_PORTAL_REGISTERED_DEALER", False)
 EQUITY_PORTAL_NAME = env_str("EQUITY_PORTAL_NAME", "La Ruche Investissement")
+# The trust account purchasers pay into (R13), shown on the payment instructions;
+# without a holder the page gives the amount and reference and says the portal
+# sends the account's details.
+EQUITY_TRUST_ACCOUNT = {
+    "holder": env_str("EQUITY_TRUST_ACCOUNT_HOLDER", ""),
+    "bank": env_str("EQUITY_TRUST_ACCOUNT_BANK", ""),
+    "institution": env_str("EQUITY_TRUST_ACCOUNT_INSTITUTION", ""),
+    "transit": env_str("EQUITY_TRUST_ACCOUNT_TRANSIT", ""),
+    "account": env_str("EQUITY_TRUST_ACCOUNT_NUMBER", ""),
+}
 # The payment processor signs its notifications with this secret (HMAC-SHA256).
 PAYMENT_WEBHOOK_SECRET = env_str("PAYMENT_WEBHOOK_SECRET", "development-webhook-secret")
 

@@ -24,3 +24,13 @@ if CELERY_BROKER_URL == "filesystem://":
         "store_processed": False,
     }
 CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / "var" / "celerybeat-schedule")  # noqa: F405
+
+# A made-up trust account, so that the demo's payment instructions read like real ones.
+if not EQUITY_TRUST_ACCOUNT["holder"]:  # noqa: F405
+    EQUITY_TRUST_ACCOUNT = {
+        "holder": "La Ruche Investissement — compte en fiducie (démo)",
+        "bank": "Caisse de démonstration",
+        "institution": "815",
+        "transit": "00000",
+        "account": "0000000",
+    }

@@ -180,7 +180,7 @@ def subscribe(request: HttpRequest, offering_id: int) -> HttpResponse:
 
 def _trust_account() -> dict[str, str] | None:
     account = getattr(settings, TRUST_ACCOUNT_SETTING, None)
-    return dict(account) if account else None
+    return dict(account) if account and account.get("holder") else None
 
 
 @role_required(Role.INVESTOR)
