@@ -28,9 +28,12 @@ def portal(request: HttpRequest) -> dict[str, object]:
     """Return the portal's name and status (R19) and the signed-in role's menu."""
     user = getattr(request, "user", None)
     role = user.role if user is not None and user.is_authenticated else None
+    menu = list(_MENUS.get(role, [("offerings:list", _("Offerings"))]))
+    if role == "compliance_officer" and settings.EQUITY_SANDBOX:
+        menu.insert(-1, ("officers:sandbox-clock", _("Sandbox clock")))
     return {
         "portal_name": settings.EQUITY_PORTAL_NAME,
         "portal_registered_dealer": settings.EQUITY_PORTAL_REGISTERED_DEALER,
         "portal_sandbox": settings.EQUITY_SANDBOX,
-        "menu": _MENUS.get(role, [("offerings:list", _("Offerings"))]),
+        "menu": menu,
     }
