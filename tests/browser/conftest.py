@@ -60,8 +60,13 @@ def screens(request: pytest.FixtureRequest) -> Screens:
 
 @pytest.fixture
 def new_page(browser: Browser, live_server) -> Iterator[Callable[..., Page]]:
-    """Return a factory of pages, each in its own browser context (its own cookies)."""
+    """Return a factory of pages, each in its own browser context (its own cookies).
+
+    A page that breaks the content security policy or throws a script error fails
+    the test: the policy must never silently disable part of a page.
+    """
     contexts = []
+    problems: list[str] = []
 
     def make(locale: str = "fr-CA") -> Page:
         context = browser.new_context(
@@ -69,11 +74,22 @@ def new_page(browser: Browser, live_server) -> Iterator[Callable[..., Page]]:
         )
         context.set_default_timeout(15_000)
         contexts.append(context)
-        return context.new_page()
+        page = context.new_page()
+        page.on(
+            "console",
+            lambda message: (
+                problems.append(message.text)
+                if message.type == "error" and "Content Security Policy" in message.text
+                else None
+            ),
+        )
+        page.on("pageerror", lambda error: problems.append(f"script error: {error}"))
+        return page
 
     yield make
     for context in contexts:
         context.close()
+    assert problems == []
 
 
 def totp_code(secret: str) -> str:
