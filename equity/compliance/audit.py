@@ -2,6 +2,10 @@
 
 Design overview: each event stores ``prev_hash`` and
 ``hash = sha256(prev_hash + canonical_json(seq, at, actor, action, subject, data))``.
+Hash what you store, store what you hash: an event's ``data`` is kept as its
+canonical JSON text (``AuditEvent.data_json``), so the canonical form of an
+event is the stored text put together with its other fields, and verification
+decodes and encodes no JSON.
 Appends lock the single :class:`AuditHead` row, so the sequence has no gaps or
 forks under concurrent writers; the append runs in the caller's transaction,
 so an event exists exactly when the change it records was committed.
@@ -16,13 +20,13 @@ import hashlib
 import json
 from collections.abc import Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from django.conf import settings
-from django.db import connection, transaction
-from django.db.models import QuerySet, TextField
-from django.db.models.functions import Cast
+from django.db import NotSupportedError, connection, transaction
+from django.db.models import Func, QuerySet, TextField
 
 from equity import clock
 from equity.compliance.models import AuditEvent, AuditHead
@@ -34,35 +38,83 @@ GENESIS_HASH = "0" * 64
 _JSON = json.JSONEncoder(
     sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
 ).encode
+# What that encoder does with a string, without its per-call dispatch: verification
+# quotes three strings per event.
+_quote = json.encoder.encode_basestring
+
+
+def canonical_data(data: Mapping[str, object]) -> str:
+    """Return the canonical JSON text of an event's data: sorted keys, compact, no floats.
+
+    The text is stored as it is (``AuditEvent.data_json``) and hashed as it is.
+    """
+    _check_json_data(data)
+    return _JSON(dict(data))
 
 
 def _canonical(
-    *, seq: int, at: datetime, actor: str, action: str, subject: str, data: Mapping[str, object]
+    *, seq: int, at: datetime, actor: str, action: str, subject: str, data_json: str
 ) -> bytes:
     """Return the canonical JSON of an event: its fields with sorted keys, compact, UTF-8.
 
     Byte for byte ``json.dumps({"seq": ..., "at": ..., ...}, sort_keys=True,
     separators=(",", ":"), ensure_ascii=False)`` with ``at`` in UTC to the
-    microsecond (a test holds it to that), written out with the six keys in
-    their sorted order: verification builds it once per event, and the
-    generic encoder was most of the cost.
+    microsecond and ``data`` as :func:`canonical_data` wrote it (a test holds
+    it to that).
     """
+    return _canonical_text(seq, _utc_text(at), actor, action, subject, data_json).encode()
+
+
+def _canonical_text(
+    seq: int, utc_text: str, actor: str, action: str, subject: str, data_json: str
+) -> str:
+    # The six keys written out in their sorted order, the stored text of ``data`` as it is:
+    # verification builds this once per event from the columns as the database returns them.
     return (
-        f'{{"action":{_JSON(action)},"actor":{_JSON(actor)},"at":"{_utc_text(at)}",'
-        f'"data":{_JSON(data)},"seq":{int(seq)},"subject":{_JSON(subject)}}}'
-    ).encode()
+        f'{{"action":{_quote(action)},"actor":{_quote(actor)},"at":"{utc_text}+00:00",'
+        f'"data":{data_json},"seq":{seq},"subject":{_quote(subject)}}}'
+    )
 
 
 def _utc_text(moment: datetime) -> str:
-    if moment.tzinfo is None:  # SQLite stores UTC without an offset
-        moment = moment.replace(tzinfo=UTC)
-    elif moment.utcoffset():
-        moment = moment.astimezone(UTC)
+    """Return ``moment`` in UTC as ``2026-03-02T15:00:00.000000`` (the offset is implied)."""
+    # A naive reading is UTC already: SQLite stores UTC without an offset.
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
     return moment.isoformat(timespec="microseconds")
 
 
+class _UTCText(Func):
+    """A stored time as :func:`_utc_text` writes it, computed by the database.
+
+    The driver's own conversion of a timestamp costs more than the rest of the
+    row together, and text in the canonical shape needs no parsing either.
+    """
+
+    output_field = TextField()
+
+    def as_sql(self, compiler, connection, **extra_context):
+        raise NotSupportedError("audit verification supports PostgreSQL and SQLite")
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        template = "to_char(%(expressions)s AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US')"
+        return super().as_sql(compiler, connection, template=template, **extra_context)
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        # Django writes a naive UTC time as str(): a space for the T, no fraction on the second.
+        template = (
+            "replace(%(expressions)s, ' ', 'T')"
+            " || CASE WHEN instr(%(expressions)s, '.') THEN '' ELSE '.000000' END"
+        )
+        return super().as_sql(compiler, connection, template=template, **extra_context)
+
+
 def event_hash(prev_hash: str, **fields: object) -> str:
-    """Return the chain hash of an event given the previous event's hash."""
+    """Return the chain hash of an event given the previous event's hash.
+
+    ``fields`` are ``seq``, ``at``, ``actor``, ``action``, ``subject`` and
+    ``data_json`` (the text :func:`canonical_data` returns).
+    """
     return hashlib.sha256(prev_hash.encode() + _canonical(**fields)).hexdigest()
 
 
@@ -92,8 +144,7 @@ def audit_append(
 
     No savepoint of its own: an append that fails fails the change it records.
     """
-    data = dict(data or {})
-    _check_json_data(data)
+    data_json = canonical_data(data or {})
     with transaction.atomic(savepoint=False):
         head = AuditHead.objects.select_for_update().values_list("seq", "hash").filter(pk=1)
         # The migration creates the head; the fallback covers a test database flushed empty.
@@ -101,7 +152,13 @@ def audit_append(
         seq += 1
         at = clock.now()  # read under the lock, so times never go back along the chain
         digest = event_hash(
-            prev_hash, seq=seq, at=at, actor=actor, action=action, subject=subject, data=data
+            prev_hash,
+            seq=seq,
+            at=at,
+            actor=actor,
+            action=action,
+            subject=subject,
+            data_json=data_json,
         )
         event = AuditEvent.objects.create(
             seq=seq,
@@ -109,7 +166,7 @@ def audit_append(
             actor=actor,
             action=action,
             subject=subject,
-            data=data,
+            data_json=data_json,
             prev_hash=prev_hash,
             hash=digest,
         )
@@ -137,16 +194,24 @@ class ChainReport:
 
 def verify_chain() -> ChainReport:
     """Walk the whole chain and return where, if anywhere, it was altered."""
-    expected_prev = GENESIS_HASH
-    expected_seq = 1
-    # The time as text: the driver's own conversion of a timestamp costs more than the
-    # rest of the row together.
     events = (
         AuditEvent.objects.order_by("seq")
-        .annotate(at_text=Cast("at", TextField()))
-        .values_list("seq", "at_text", "actor", "action", "subject", "data", "prev_hash", "hash")
+        .annotate(utc_text=_UTCText("at"))
+        .values_list(
+            "seq", "utc_text", "actor", "action", "subject", "data_json", "prev_hash", "hash"
+        )
     )
-    for seq, at, actor, action, subject, data, prev_hash, stored in _stored_rows(events):
+    # The rows are read in a transaction (see _stored_rows); a verdict found early
+    # leaves rows unread, so they are closed before the transaction ends.
+    with transaction.atomic(savepoint=False), closing(_stored_rows(events)) as rows:
+        return _walk(rows)
+
+
+def _walk(rows: Iterator[tuple]) -> ChainReport:
+    expected_prev = GENESIS_HASH
+    expected_seq = 1
+    sha256 = hashlib.sha256
+    for seq, utc_text, actor, action, subject, data_json, prev_hash, stored in rows:
         if seq != expected_seq:
             return ChainReport(
                 False,
@@ -163,15 +228,8 @@ def verify_chain() -> ChainReport:
                 seq,
                 f"event {seq} does not link to event {seq - 1}",
             )
-        canonical = _canonical(
-            seq=seq,
-            at=datetime.fromisoformat(at),
-            actor=actor,
-            action=action,
-            subject=subject,
-            data=json.loads(data),
-        )
-        if hashlib.sha256(prev_hash.encode() + canonical).hexdigest() != stored:
+        canonical = _canonical_text(seq, utc_text, actor, action, subject, data_json)
+        if sha256((prev_hash + canonical).encode()).hexdigest() != stored:
             return ChainReport(
                 False, seq - 1, expected_prev, seq, f"event {seq} was altered after it was written"
             )
@@ -194,9 +252,12 @@ def _stored_rows(events: QuerySet) -> Iterator[tuple]:
     """Yield the rows of ``events`` as the driver returns them, a chunk at a time.
 
     The ORM's per-row conversions were most of the cost of verifying: the
-    verifier decodes the JSON and the time itself. The next chunk is fetched
+    verifier hashes the stored text as it is. The next chunk is fetched
     on another thread while this one is checked, so the database's share of
-    the work overlaps with Python's instead of adding to it.
+    the work overlaps with Python's instead of adding to it. Read it inside
+    a transaction: outside one, PostgreSQL's cursor must outlive the
+    statement's own transaction, and so computes every row before the first
+    is fetched, which leaves nothing to overlap.
     """
     sql, params = events.query.sql_with_params()
     chunk = settings.EQUITY_AUDIT_VERIFY_CHUNK

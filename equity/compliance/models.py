@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -72,6 +74,10 @@ class AuditEvent(models.Model):
     event; changing any stored field, or removing an event, breaks the chain
     at that event. The table is append-only: a database trigger refuses
     UPDATE and DELETE.
+
+    The event's data is stored as its canonical JSON text, the very bytes that
+    enter the hash: verifying the chain concatenates stored text and hashes it,
+    with no JSON decoded or encoded again. :attr:`data` parses it for reading.
     """
 
     seq = models.BigIntegerField(_("sequence"), unique=True)
@@ -79,7 +85,7 @@ class AuditEvent(models.Model):
     actor = models.CharField(_("actor"), max_length=64)
     action = models.CharField(_("action"), max_length=64)
     subject = models.CharField(_("subject"), max_length=64, db_index=True)
-    data = models.JSONField(_("data"), default=dict)
+    data_json = models.TextField(_("data (canonical JSON)"), default="{}")
     prev_hash = models.CharField(_("previous hash"), max_length=64)
     hash = models.CharField(_("hash"), max_length=64, unique=True)
 
@@ -93,6 +99,11 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.action} {self.subject}"
+
+    @property
+    def data(self) -> dict[str, object]:
+        """Return the event's data, parsed from its stored canonical JSON."""
+        return json.loads(self.data_json)
 
 
 class AuditHead(models.Model):

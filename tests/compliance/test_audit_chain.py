@@ -9,7 +9,13 @@ import pytest
 from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
 
-from equity.compliance.audit import GENESIS_HASH, audit_append, event_hash, verify_chain
+from equity.compliance.audit import (
+    GENESIS_HASH,
+    audit_append,
+    canonical_data,
+    event_hash,
+    verify_chain,
+)
 from equity.compliance.models import AuditEvent
 from tests.support.concurrency import run_concurrently
 from tests.support.tamper import tamper
@@ -39,6 +45,25 @@ def test_p02_events_link_each_to_the_previous_one():
     assert (report.ok, report.events, report.head) == (True, 5, events[-1].hash)
 
 
+def test_p02_event_data_is_stored_as_the_canonical_text_its_hash_covers():
+    event = audit_append(
+        actor="system", action="test", subject="x", data={"note": "élan", "amount_cents": 5}
+    )
+
+    stored = AuditEvent.objects.get(seq=event.seq)
+    assert stored.data_json == '{"amount_cents":5,"note":"élan"}'
+    assert stored.data == {"amount_cents": 5, "note": "élan"}
+    assert stored.hash == event_hash(
+        GENESIS_HASH,
+        seq=1,
+        at=stored.at,
+        actor="system",
+        action="test",
+        subject="x",
+        data_json=stored.data_json,
+    )
+
+
 def test_p02_an_empty_chain_verifies():
     report = verify_chain()
 
@@ -48,7 +73,9 @@ def test_p02_an_empty_chain_verifies():
 @pytest.mark.parametrize(
     ("column", "value"),
     [
-        ("data", json.dumps({"step": 3, "amount_cents": 999_999, "note": "élan"})),
+        ("data_json", json.dumps({"step": 3, "amount_cents": 999_999, "note": "élan"})),
+        # The same data, the same keys and values, but not the canonical text that was hashed.
+        ("data_json", json.dumps({"amount_cents": 3_000, "note": "élan", "step": 3})),
         ("actor", "user:8"),
         ("action", "test.other"),
         ("subject", "offering:99"),
@@ -100,7 +127,7 @@ def test_p02_a_recomputed_forgery_breaks_the_link_to_the_next_event():
     """An intruder who rewrites an event and its own hash still breaks the next link."""
     events = _write_events(4)
     forged = events[1]
-    new_data = {"step": 2, "amount_cents": 1, "note": "élan"}
+    new_data = canonical_data({"step": 2, "amount_cents": 1, "note": "élan"})
     new_hash = event_hash(
         forged.prev_hash,
         seq=forged.seq,
@@ -108,11 +135,11 @@ def test_p02_a_recomputed_forgery_breaks_the_link_to_the_next_event():
         actor=forged.actor,
         action=forged.action,
         subject=forged.subject,
-        data=new_data,
+        data_json=new_data,
     )
     tamper(
-        "UPDATE compliance_auditevent SET data = %s, hash = %s WHERE seq = 2",
-        [json.dumps(new_data), new_hash],
+        "UPDATE compliance_auditevent SET data_json = %s, hash = %s WHERE seq = 2",
+        [new_data, new_hash],
     )
 
     report = verify_chain()
