@@ -23,13 +23,16 @@ CHROMIUM = os.environ.get("EQUITY_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(settings.BASE_DIR) / "artifacts" / "screenshots"
 PASSWORD = "correct-horse-battery"
 
-# Playwright's sync API runs an event loop in this thread; the test's own ORM
-# calls (arranging data, checking results) are still plain synchronous code.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+@pytest.fixture
+def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[Browser]:
+    """Start Chromium for one test.
 
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
+    Playwright's sync API runs an event loop in this thread while it is started,
+    so it lives only as long as the test: a loop left running would break later
+    tests in the same process that run their own (pyHanko signs with asyncio.run).
+    The test's own ORM calls are plain synchronous code, hence the flag.
+    """
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
         yield browser
