@@ -118,7 +118,8 @@ def purchaser_committed_cents(*, offering_id: int, investor_id: int) -> int:
     """
     with connection.cursor() as cursor:
         cursor.execute(_committed_sql(), [offering_id, investor_id, *LIVE_STATES])
-        return cursor.fetchone()[0]
+        # PostgreSQL sums a bigint column as numeric: the driver returns a Decimal.
+        return int(cursor.fetchone()[0])
 
 
 @cache
