@@ -56,8 +56,8 @@ from django.db.models import Count, Sum
 from django.test.utils import override_settings
 from rest_framework.authtoken.models import Token
 
+from bench.broker import tasks_published
 from bench.table import Row, milliseconds, percentile, ratio
-from config.celery import app as celery_app
 from equity import clock
 from equity.accounts.models import Role, User
 from equity.compliance.rules import purchaser_limit_cents
@@ -81,8 +81,6 @@ R09_REFUSAL = "purchaser_limit_exceeded"
 R11_REFUSAL = "offering_maximum_reached"
 SERVER_START_SECONDS = 60
 REFERENCE_STATEMENTS = 4
-TASK_BROKER = "memory://localhost/"
-"""Where the service layer and the web server publish tasks here: kept in memory, never run."""
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -356,14 +354,8 @@ def race_service_layer(scene: Scene, offering_id: int) -> Race:
 def as_in_production() -> Iterator[None]:
     """Run without the sandbox clock, and publish tasks to a broker instead of running them
     inline: what a worker does later (the confirmation e-mail) is not the request's work."""
-    conf = celery_app.conf
-    saved = conf.task_always_eager, conf.broker_url
-    conf.task_always_eager, conf.broker_url = False, TASK_BROKER
-    try:
-        with override_settings(EQUITY_SANDBOX=False):
-            yield
-    finally:
-        conf.task_always_eager, conf.broker_url = saved
+    with tasks_published(), override_settings(EQUITY_SANDBOX=False):
+        yield
 
 
 def race_bare_sql(scene: Scene, offering_id: int) -> Race:
