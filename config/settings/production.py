@@ -17,6 +17,15 @@ PAYMENT_WEBHOOK_SECRET = env_str("PAYMENT_WEBHOOK_SECRET")
 PAYMENT_WEBHOOK_REQUIRE_TIMESTAMP = env_bool("PAYMENT_WEBHOOK_REQUIRE_TIMESTAMP", True)
 PAYMENT_WEBHOOK_TOLERANCE_SECONDS = env_int("PAYMENT_WEBHOOK_TOLERANCE_SECONDS", 300)
 EQUITY_SANDBOX = False  # never in production (CONTRACT.md, sandbox clock)
+# Each gunicorn (sync) worker keeps its connection between requests: opening a PostgreSQL
+# connection per request costs more than the subscription it carries. A DATABASE_URL with
+# ?conn_max_age=N still decides; a connection is checked before reuse after an error.
+# (A psycopg pool, OPTIONS["pool"], would only help threaded workers: a sync worker holds
+# one connection at a time.)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F405
+    if not DATABASES["default"]["CONN_MAX_AGE"]:  # noqa: F405
+        DATABASES["default"]["CONN_MAX_AGE"] = env_int("DJANGO_CONN_MAX_AGE", 60)  # noqa: F405
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # noqa: F405
 # Documents are signed with the portal's own key and certificate chain and timestamped by
 # a real RFC 3161 authority; keys are never generated here (`manage.py check` names what
 # is missing). The trust roots verify both the signer's and the TSA's chains.
