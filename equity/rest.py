@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
+from django.views import defaults
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import exceptions as drf
@@ -22,6 +23,14 @@ from rest_framework.views import set_rollback
 
 from equity.exceptions import EquityError, InvalidInput
 from equity.money import MAX_CENTS
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """Answer an unknown address: the contract's JSON error under /api/, the page elsewhere."""
+    if request.path.startswith("/api/"):
+        body = {"code": "not_found", "detail": _("Not found."), "rule": None}
+        return JsonResponse(body, status=404)
+    return defaults.page_not_found(request, exception)
 
 
 def exception_handler(exc: Exception, context: Mapping[str, Any]) -> Response | None:

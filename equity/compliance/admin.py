@@ -18,12 +18,6 @@ from equity.compliance.selectors import rulebook_in_use
 from equity.compliance.services import rulebook_add_version, rulebook_update
 from equity.compliance.terms import parse_terms
 from equity.exceptions import EquityError
-from equity.security import protect_retained_records
-
-# Every process imports the admin modules at start-up (admin autodiscovery), the
-# workers and management commands included; so the ORM's deletions are guarded
-# everywhere from here on (R20).
-protect_retained_records()
 
 
 class RetainedRecordAdmin(admin.ModelAdmin):

@@ -88,3 +88,22 @@ def test_english_switch_keeps_the_page(new_page):
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.get_by_role("heading", name="Before you look at the offerings")).to_be_visible()
     assert page.url.endswith("/statut-du-portail/")
+
+
+def test_api_documentation_loads_from_our_own_files_under_its_policy(
+    new_page, screens, live_server
+):
+    page = new_page(locale="en-CA")
+    outside = []
+    page.on(
+        "request",
+        lambda request: (
+            None if request.url.startswith(live_server.url) else outside.append(request.url)
+        ),
+    )
+
+    page.goto("/api/docs/")
+
+    expect(page.get_by_text("Equity crowdfunding compliance API").first).to_be_visible()
+    screens.take(page, "api-docs")
+    assert outside == []
