@@ -23,6 +23,7 @@ CHROMIUM = os.environ.get("EQUITY_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(settings.BASE_DIR) / "artifacts" / "screenshots"
 PASSWORD = "correct-horse-battery"
 
+
 @pytest.fixture
 def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[Browser]:
     """Start Chromium for one test.
