@@ -21,7 +21,13 @@ from django.db import transaction
 
 from bench.table import Row, ratio
 from equity import clock
-from equity.compliance.audit import _canonical, canonical_data, event_hash, verify_chain
+from equity.compliance.audit import (
+    _canonical_text,
+    _utc_text,
+    canonical_data,
+    event_hash,
+    verify_chain,
+)
 from equity.compliance.models import AuditEvent, AuditHead
 
 TARGET_RATIO = 0.1
@@ -33,7 +39,7 @@ def run(*, smoke: bool) -> list[Row]:
     size = 2_000 if smoke else 20_000
     append_events(size)
     events = stored_events()
-    chained = [prev_hash.encode() + _canonical(**fields) for fields, prev_hash in events]
+    chained = [(prev_hash + _canonical_text(*fields)).encode() for *fields, prev_hash in events]
 
     def verify() -> None:
         report = verify_chain()
@@ -44,8 +50,8 @@ def run(*, smoke: bool) -> list[Row]:
             hashlib.sha256(blob).hexdigest()
 
     def rebuild() -> None:
-        for fields, prev_hash in events:
-            event_hash(prev_hash, **fields)
+        for *fields, prev_hash in events:
+            hashlib.sha256((prev_hash + _canonical_text(*fields)).encode()).hexdigest()
 
     bare_rate = len(events) / best_seconds(bare)
     label = f"{len(events):,} events"
@@ -123,22 +129,12 @@ def append_events(count: int) -> None:
     AuditHead.objects.filter(pk=1).update(seq=seq, hash=digest)
 
 
-def stored_events() -> list[tuple[dict[str, object], str]]:
-    """Return every event's hashed fields and previous hash, in sequence order."""
+def stored_events() -> list[tuple[int, str, str, str, str, str, str]]:
+    """Return every event's hashed fields as the verifier reads them, and its previous hash."""
     rows = AuditEvent.objects.order_by("seq").values_list(
         "seq", "at", "actor", "action", "subject", "data_json", "prev_hash"
     )
     return [
-        (
-            {
-                "seq": seq,
-                "at": at,
-                "actor": actor,
-                "action": action,
-                "subject": subject,
-                "data_json": data_json,
-            },
-            prev_hash,
-        )
+        (seq, _utc_text(at), actor, action, subject, data_json, prev_hash)
         for seq, at, actor, action, subject, data_json, prev_hash in rows.iterator(chunk_size=BATCH)
     ]
