@@ -240,6 +240,7 @@ class IssuerAffiliateAddApi(APIView):
         responses={200: IssuerOutputSerializer, **error_responses(400, 401, 403, 404)},
     )
     def post(self, request: Request, issuer_id: int) -> Response:
+        _issuer_for(request.user, issuer_id)  # the caller is refused before their body is read
         data = parse(self.InputSerializer, request.data, field_rules={"issuer_id": "R06"})
         issuer = services.issuer_affiliate_add(
             actor=request.user, issuer_id=issuer_id, affiliate_id=data["issuer_id"]
@@ -343,6 +344,17 @@ def _offering_for(user: Any, offering_id: int) -> Offering:
             raise PermissionDenied()
         raise NotFound()
     return offering
+
+
+def _require_offering_owner(user: Any, offering_id: int) -> None:
+    """Refuse anyone but the offering's issuer before their body is read (404, then 403)."""
+    owner_id = (
+        Offering.objects.filter(pk=offering_id).values_list("issuer__owner_id", flat=True).first()
+    )
+    if owner_id is None:
+        raise NotFound()
+    if owner_id != user.pk:
+        raise PermissionDenied()
 
 
 class OfferingCreateApi(APIView):
@@ -540,6 +552,7 @@ class OfferingAmendApi(APIView):
         responses={200: OutputSerializer, **error_responses(400, 401, 403, 404, 409)},
     )
     def post(self, request: Request, offering_id: int) -> Response:
+        _require_offering_owner(request.user, offering_id)
         data = parse(
             self.InputSerializer, request.data, field_rules={"summary": "R16", "changes": "R16"}
         )
