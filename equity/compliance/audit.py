@@ -150,40 +150,80 @@ def audit_append(
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         cursor.execute(lock_head)
         # The migration creates the head; the fallback covers a test database flushed empty.
-        seq, prev_hash = cursor.fetchone() or _new_head()
-        seq += 1
-        at = clock.now()  # read under the lock, so times never go back along the chain
-        digest = event_hash(
-            prev_hash,
-            seq=seq,
-            at=at,
+        event = _event_after(
+            cursor.fetchone() or audit_head_created(),
             actor=actor,
             action=action,
             subject=subject,
             data_json=data_json,
         )
-        event = AuditEvent(
-            seq=seq,
-            at=at,
-            actor=actor,
-            action=action,
-            subject=subject,
-            data_json=data_json,
-            prev_hash=prev_hash,
-            hash=digest,
-        )
-        fields = _EVENT_FIELDS
-        cursor.execute(
-            insert_event,
-            [field.get_db_prep_save(getattr(event, field.attname), connection) for field in fields],
-        )
+        cursor.execute(insert_event, _event_values(event))
         event.pk = cursor.fetchone()[0]
         event._state.adding, event._state.db = False, connection.alias
-        cursor.execute(move_head, [seq, digest])
+        cursor.execute(move_head, [event.seq, event.hash])
     return event
 
 
+def audit_event_after(
+    head: tuple[int, str],
+    *,
+    actor: str,
+    action: str,
+    subject: str,
+    data: Mapping[str, object] | None = None,
+) -> AuditEvent:
+    """Return the event that follows ``head`` (the head's seq and hash, read with its row
+    locked by the caller), hashed and not yet written: :func:`audit_append_ctes` writes it.
+
+    For a caller that locks the head and writes the event in statements of its own (see
+    ``equity.investors.services``); :func:`audit_append` is the way for everyone else.
+    """
+    return _event_after(
+        head, actor=actor, action=action, subject=subject, data_json=canonical_data(data or {})
+    )
+
+
+def _event_after(
+    head: tuple[int, str], *, actor: str, action: str, subject: str, data_json: str
+) -> AuditEvent:
+    prev_seq, prev_hash = head
+    seq = prev_seq + 1
+    at = clock.now()  # read under the lock, so times never go back along the chain
+    digest = event_hash(
+        prev_hash,
+        seq=seq,
+        at=at,
+        actor=actor,
+        action=action,
+        subject=subject,
+        data_json=data_json,
+    )
+    return AuditEvent(
+        seq=seq,
+        at=at,
+        actor=actor,
+        action=action,
+        subject=subject,
+        data_json=data_json,
+        prev_hash=prev_hash,
+        hash=digest,
+    )
+
+
+def audit_append_ctes(event: AuditEvent) -> tuple[str, list[object]]:
+    """Return two data-modifying CTEs that insert ``event`` (``audit_event``, returning its
+    id) and move the head to it (``audit_head``), and their parameters: for a caller that
+    writes an event from :func:`audit_event_after` in its own PostgreSQL statement."""
+    return _append_ctes(), [*_event_values(event), event.seq, event.hash]
+
+
 _EVENT_FIELDS = [field for field in AuditEvent._meta.concrete_fields if not field.primary_key]
+
+
+def _event_values(event: AuditEvent) -> list[object]:
+    return [
+        field.get_db_prep_save(getattr(event, field.attname), connection) for field in _EVENT_FIELDS
+    ]
 
 
 @cache
@@ -192,18 +232,46 @@ def _append_statements() -> tuple[str, str, str]:
     head. Written out: every audited change sends them, most with a hot lock held, and
     the ORM compiling them cost several times what the database did."""
     quote = connection.ops.quote_name
-    head, event = quote(AuditHead._meta.db_table), quote(AuditEvent._meta.db_table)
     lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
-    columns = ", ".join(quote(field.column) for field in _EVENT_FIELDS)
-    values = ", ".join(["%s"] * len(_EVENT_FIELDS))
     return (
-        f"SELECT {quote('seq')}, {quote('hash')} FROM {head} WHERE {quote('id')} = 1{lock}",  # noqa: S608
-        f"INSERT INTO {event} ({columns}) VALUES ({values}) RETURNING {quote('id')}",  # noqa: S608
-        f"UPDATE {head} SET {quote('seq')} = %s, {quote('hash')} = %s WHERE {quote('id')} = 1",  # noqa: S608
+        f"SELECT {quote('seq')}, {quote('hash')} FROM {_head_table()} "  # noqa: S608
+        f"WHERE {quote('id')} = 1{lock}",
+        f"{_insert_event()} RETURNING {quote('id')}",
+        _move_head(),
     )
 
 
-def _new_head() -> tuple[int, str]:
+@cache
+def _append_ctes() -> str:
+    quote = connection.ops.quote_name
+    return (
+        f"audit_event AS ({_insert_event()} RETURNING {quote('id')}), "
+        f"audit_head AS ({_move_head()})"
+    )
+
+
+def _head_table() -> str:
+    return connection.ops.quote_name(AuditHead._meta.db_table)
+
+
+def _insert_event() -> str:
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(field.column) for field in _EVENT_FIELDS)
+    values = ", ".join(["%s"] * len(_EVENT_FIELDS))
+    return f"INSERT INTO {quote(AuditEvent._meta.db_table)} ({columns}) VALUES ({values})"  # noqa: S608
+
+
+def _move_head() -> str:
+    quote = connection.ops.quote_name
+    return (
+        f"UPDATE {_head_table()} SET {quote('seq')} = %s, {quote('hash')} = %s "  # noqa: S608
+        f"WHERE {quote('id')} = 1"
+    )
+
+
+def audit_head_created() -> tuple[int, str]:
+    """Create the head if it is missing (a test database flushed empty; the migration
+    creates it) and return its seq and hash, its row locked."""
     head, _ = AuditHead.objects.select_for_update().get_or_create(
         pk=1, defaults={"seq": 0, "hash": GENESIS_HASH}
     )
@@ -222,58 +290,100 @@ class ChainReport:
 
 
 def verify_chain() -> ChainReport:
-    """Walk the whole chain and return where, if anywhere, it was altered."""
-    events = (
-        AuditEvent.objects.order_by("seq")
-        .annotate(utc_text=_UTCText("at"))
-        .values_list(
-            "seq", "utc_text", "actor", "action", "subject", "data_json", "prev_hash", "hash"
+    """Walk the whole chain and return where, if anywhere, it was altered.
+
+    The head is read after the events it should end with. When it has moved on
+    meanwhile (events appended during the walk), the walk goes on from where it
+    stopped up to the new head, so a busy portal never reports a false break,
+    while an event stored beyond the head is still one too many.
+    """
+    walked = _Walk()
+    head_before: int | None = None
+    while True:
+        events = (
+            AuditEvent.objects.filter(seq__gte=walked.next_seq)
+            .order_by("seq")
+            .annotate(utc_text=_UTCText("at"))
+            .values_list(
+                "seq", "utc_text", "actor", "action", "subject", "data_json", "prev_hash", "hash"
+            )
         )
-    )
-    # A verdict found early leaves rows unread: closing them frees the connection.
-    with closing(_stored_rows(events)) as rows:
-        return _walk(rows)
-
-
-def _walk(rows: Iterator[tuple]) -> ChainReport:
-    expected_prev = GENESIS_HASH
-    expected_seq = 1
-    sha256 = hashlib.sha256
-    for seq, utc_text, actor, action, subject, data_json, prev_hash, stored in rows:
-        if seq != expected_seq:
+        # A verdict found early leaves rows unread: closing them frees the connection.
+        with closing(_stored_rows(events)) as rows:
+            broken = walked.through(rows)
+        if broken is not None:
+            return broken
+        count = walked.next_seq - 1
+        head = AuditHead.objects.values_list("seq", "hash").filter(pk=1).first() or (
+            0,
+            GENESIS_HASH,
+        )
+        if head == (count, walked.prev_hash):
+            return ChainReport(True, count, walked.prev_hash)
+        if head[0] < count:
             return ChainReport(
                 False,
-                expected_seq - 1,
-                expected_prev,
-                expected_seq,
-                f"event {expected_seq} is missing",
+                head[0],
+                head[1],
+                head[0] + 1,
+                f"event {head[0] + 1} lies beyond the head (event {head[0]})",
             )
-        if prev_hash != expected_prev:
+        # Go on only while the head moves: a head that stays beyond the last event
+        # means events are missing from the tail, not still being written.
+        if head[0] == count or head[0] == head_before:
             return ChainReport(
                 False,
-                seq - 1,
-                expected_prev,
-                seq,
-                f"event {seq} does not link to event {seq - 1}",
+                count,
+                walked.prev_hash,
+                count + 1,
+                f"the chain ends at event {count} but its head says {head[0]}",
             )
-        canonical = _canonical_text(seq, utc_text, actor, action, subject, data_json)
-        if sha256((prev_hash + canonical).encode()).hexdigest() != stored:
-            return ChainReport(
-                False, seq - 1, expected_prev, seq, f"event {seq} was altered after it was written"
-            )
-        expected_prev = stored
-        expected_seq += 1
-    count = expected_seq - 1
-    head = AuditHead.objects.values_list("seq", "hash").filter(pk=1).first() or (0, GENESIS_HASH)
-    if head != (count, expected_prev):
-        return ChainReport(
-            False,
-            count,
-            expected_prev,
-            count + 1,
-            f"the chain ends at event {count} but its head says {head[0]}",
-        )
-    return ChainReport(True, count, expected_prev)
+        head_before = head[0]
+
+
+class _Walk:
+    """Where a walk along the chain has got to: the next sequence number and the last hash."""
+
+    __slots__ = ("next_seq", "prev_hash")
+
+    def __init__(self) -> None:
+        self.next_seq = 1
+        self.prev_hash = GENESIS_HASH
+
+    def through(self, rows: Iterator[tuple]) -> ChainReport | None:
+        """Check ``rows`` in order from here; return the first break, or None and move on."""
+        expected_seq, expected_prev = self.next_seq, self.prev_hash
+        sha256 = hashlib.sha256
+        for seq, utc_text, actor, action, subject, data_json, prev_hash, stored in rows:
+            if seq != expected_seq:
+                return ChainReport(
+                    False,
+                    expected_seq - 1,
+                    expected_prev,
+                    expected_seq,
+                    f"event {expected_seq} is missing",
+                )
+            if prev_hash != expected_prev:
+                return ChainReport(
+                    False,
+                    seq - 1,
+                    expected_prev,
+                    seq,
+                    f"event {seq} does not link to event {seq - 1}",
+                )
+            canonical = _canonical_text(seq, utc_text, actor, action, subject, data_json)
+            if sha256((prev_hash + canonical).encode()).hexdigest() != stored:
+                return ChainReport(
+                    False,
+                    seq - 1,
+                    expected_prev,
+                    seq,
+                    f"event {seq} was altered after it was written",
+                )
+            expected_prev = stored
+            expected_seq += 1
+        self.next_seq, self.prev_hash = expected_seq, expected_prev
+        return None
 
 
 def _stored_rows(events: QuerySet) -> Iterator[tuple]:

@@ -9,6 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
 
+from equity.compliance import audit as audit_module
 from equity.compliance.audit import (
     GENESIS_HASH,
     audit_append,
@@ -121,6 +122,46 @@ def test_p02_a_truncated_tail_is_caught_by_the_head():
 
     report = verify_chain()
     assert (report.ok, report.first_bad_seq) == (False, 5)
+
+
+def test_p02_events_appended_while_the_chain_is_verified_are_no_false_break(monkeypatch):
+    _write_events(5)
+    stored_rows = audit_module._stored_rows
+    appended = []
+
+    def rows_then_an_append(events):
+        yield from stored_rows(events)
+        if not appended:  # another writer commits between the walk and the head read
+            appended.append(audit_append(actor="system", action="test.late", subject="x:1"))
+
+    monkeypatch.setattr(audit_module, "_stored_rows", rows_then_an_append)
+
+    report = verify_chain()
+
+    assert (report.ok, report.events, report.head) == (True, 6, appended[0].hash)
+
+
+def test_p02_an_event_stored_beyond_the_head_is_one_too_many():
+    events = _write_events(3)
+    forged_hash = event_hash(
+        events[-1].hash,
+        seq=4,
+        at=events[-1].at,
+        actor="x",
+        action="forged",
+        subject="y",
+        data_json="{}",
+    )
+    tamper(
+        "INSERT INTO compliance_auditevent"
+        " (seq, at, actor, action, subject, data_json, prev_hash, hash)"
+        " VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+        [4, events[-1].at, "x", "forged", "y", "{}", events[-1].hash, forged_hash],
+    )
+
+    report = verify_chain()
+
+    assert (report.ok, report.first_bad_seq) == (False, 4)
 
 
 def test_p02_a_recomputed_forgery_breaks_the_link_to_the_next_event():
