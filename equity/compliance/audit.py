@@ -210,11 +210,21 @@ def _event_after(
     )
 
 
-def audit_append_ctes(event: AuditEvent) -> tuple[str, list[object]]:
-    """Return two data-modifying CTEs that insert ``event`` (``audit_event``, returning its
-    id) and move the head to it (``audit_head``), and their parameters: for a caller that
-    writes an event from :func:`audit_event_after` in its own PostgreSQL statement."""
-    return _append_ctes(), [*_event_values(event), event.seq, event.hash]
+def audit_append_ctes() -> str:
+    """Return two data-modifying CTEs that insert an event (``audit_event``, returning its
+    id) and move the head to it (``audit_head``): for a caller that writes an event from
+    :func:`audit_event_after` in its own PostgreSQL statement, with
+    :func:`audit_append_parameters` in their place among its parameters."""
+    quote = connection.ops.quote_name
+    return (
+        f"audit_event AS ({_insert_event()} RETURNING {quote('id')}), "
+        f"audit_head AS ({_move_head()})"
+    )
+
+
+def audit_append_parameters(event: AuditEvent) -> list[object]:
+    """Return the parameters of :func:`audit_append_ctes` for ``event``."""
+    return [*_event_values(event), event.seq, event.hash]
 
 
 _EVENT_FIELDS = [field for field in AuditEvent._meta.concrete_fields if not field.primary_key]
@@ -238,15 +248,6 @@ def _append_statements() -> tuple[str, str, str]:
         f"WHERE {quote('id')} = 1{lock}",
         f"{_insert_event()} RETURNING {quote('id')}",
         _move_head(),
-    )
-
-
-@cache
-def _append_ctes() -> str:
-    quote = connection.ops.quote_name
-    return (
-        f"audit_event AS ({_insert_event()} RETURNING {quote('id')}), "
-        f"audit_head AS ({_move_head()})"
     )
 
 

@@ -22,7 +22,15 @@ from django_fsm import can_proceed
 
 from equity import clock
 from equity.accounts.models import Role, User
-from equity.compliance.audit import actor_of, audit_append
+from equity.compliance.audit import (
+    actor_of,
+    audit_append,
+    audit_append_ctes,
+    audit_append_parameters,
+    audit_event_after,
+    audit_head_created,
+)
+from equity.compliance.models import AuditEvent, AuditHead
 from equity.compliance.rules import (
     Violation,
     check_age_of_majority,
@@ -45,6 +53,7 @@ from equity.exceptions import (
 )
 from equity.geography import AGE_OF_MAJORITY
 from equity.investors.models import (
+    LIVE_STATES,
     RiskAcknowledgement,
     Subscription,
     SubscriptionState,
@@ -169,25 +178,26 @@ def subscription_create(
         "risk_text_sha256": text_sha256,
     }
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
-        violations = _decide_against_live_totals(
-            cursor,
-            offering_id=offering_id,
-            investor_id=investor.pk,
-            amount_cents=amount_cents,
-            limit_cents=limit_cents,
-            as_of=now,
+        violations, raised_cents, maximum_cents = _lock_offering(
+            cursor, offering_id=offering_id, as_of=now
         )
         if not violations:
-            _insert(cursor, subscription)
-            signed.subscription = subscription
-            _insert(cursor, signed)
-            cursor.execute(_raise_sql(), [amount_cents, offering_id])
-            audit_append(
-                actor=actor_of(investor),
-                action="subscription.created",
-                subject=subscription.subject,
-                data=audit_data,
+            write = (
+                _decide_and_write_combined
+                if connection.vendor == "postgresql"
+                else _decide_and_write_one_by_one
             )
+            violations = write(
+                cursor,
+                subscription=subscription,
+                signed=signed,
+                limit_cents=limit_cents,
+                raised_cents=raised_cents,
+                maximum_cents=maximum_cents,
+                actor=actor_of(investor),
+                audit_data=audit_data,
+            )
+        if not violations:
             notify_subscription_received.delay_on_commit(subscription.pk)
             render_subscription_documents.delay_on_commit(subscription.pk)
     if violations:
@@ -195,16 +205,10 @@ def subscription_create(
     return subscription
 
 
-def _decide_against_live_totals(
-    cursor: CursorWrapper,
-    *,
-    offering_id: int,
-    investor_id: int,
-    amount_cents: int,
-    limit_cents: int,
-    as_of: datetime,
-) -> list[Violation]:
-    """Lock the offering and return what R09 and R11 (and a close meanwhile) refuse."""
+def _lock_offering(
+    cursor: CursorWrapper, *, offering_id: int, as_of: datetime
+) -> tuple[list[Violation], int, int]:
+    """Lock the offering; return what a close meanwhile refuses, its raised total and maximum."""
     cursor.execute(_lock_sql(), [offering_id])
     locked = cursor.fetchone()
     if locked is None:
@@ -215,22 +219,188 @@ def _decide_against_live_totals(
         if settings.USE_TZ and timezone.is_naive(closes_at):  # SQLite stores UTC, naive
             closes_at = timezone.make_aware(closes_at, UTC)
     refusal = check_offering_open(state=state, as_of=as_of, closes_at=closes_at)
-    if refusal:
-        return refusal
+    return refusal, raised_cents, maximum_cents
+
+
+def _against_live_totals(
+    *,
+    already_cents: int,
+    amount_cents: int,
+    limit_cents: int,
+    raised_cents: int,
+    maximum_cents: int,
+) -> list[Violation]:
+    """Return what R09 and R11 refuse, given the totals read with the offering locked."""
     return [
         *check_purchaser_limit(
-            already_cents=purchaser_committed_cents(
-                offering_id=offering_id, investor_id=investor_id
-            ),
-            amount_cents=amount_cents,
-            limit_cents=limit_cents,
+            already_cents=already_cents, amount_cents=amount_cents, limit_cents=limit_cents
         ),
         *check_offering_maximum(
-            raised_cents=raised_cents,
-            amount_cents=amount_cents,
-            maximum_cents=maximum_cents,
+            raised_cents=raised_cents, amount_cents=amount_cents, maximum_cents=maximum_cents
         ),
     ]
+
+
+def _decide_and_write_one_by_one(
+    cursor: CursorWrapper,
+    *,
+    subscription: Subscription,
+    signed: RiskAcknowledgement,
+    limit_cents: int,
+    raised_cents: int,
+    maximum_cents: int,
+    actor: str,
+    audit_data: dict[str, object],
+) -> list[Violation]:
+    """With the offering locked, decide R09 and R11 and write, one statement at a time."""
+    violations = _against_live_totals(
+        already_cents=purchaser_committed_cents(
+            offering_id=subscription.offering_id, investor_id=subscription.investor_id
+        ),
+        amount_cents=subscription.amount_cents,
+        limit_cents=limit_cents,
+        raised_cents=raised_cents,
+        maximum_cents=maximum_cents,
+    )
+    if violations:
+        return violations
+    _insert(cursor, subscription)
+    signed.subscription = subscription
+    _insert(cursor, signed)
+    cursor.execute(_raise_sql(), [subscription.amount_cents, subscription.offering_id])
+    audit_append(
+        actor=actor, action="subscription.created", subject=subscription.subject, data=audit_data
+    )
+    return []
+
+
+# --- PostgreSQL: the locked section in three statements ---------------------------------------
+#
+# Every purchaser of a hot offering queues for its row lock, and each statement sent while
+# it is held is a round trip the whole queue waits for. On PostgreSQL, after the lock
+# (statement 1), statement 2 reads the purchaser's live total, locks the audit head and
+# reserves the subscription's id; the decision and the event's hash are made in Python;
+# statement 3 writes the subscription, its acknowledgement, the raised total, the audit
+# event and the head with data-modifying CTEs. Same rows, same constraints (checked as
+# each row is written, the deferred foreign keys at commit), same order of locks (the
+# offering, then the head), values always bound. The live total is read after the
+# offering lock is held, so it counts every subscription committed before: every change
+# to a purchaser's live subscriptions takes that lock first.
+
+
+def _decide_and_write_combined(
+    cursor: CursorWrapper,
+    *,
+    subscription: Subscription,
+    signed: RiskAcknowledgement,
+    limit_cents: int,
+    raised_cents: int,
+    maximum_cents: int,
+    actor: str,
+    audit_data: dict[str, object],
+) -> list[Violation]:
+    """With the offering locked, decide R09 and R11 and write, in two statements."""
+    read_sql, write_sql = _combined_statements()
+    read_parameters = [
+        subscription.offering_id,
+        subscription.investor_id,
+        *LIVE_STATES,
+        connection.ops.quote_name(Subscription._meta.db_table),
+        Subscription._meta.pk.column,
+    ]
+    cursor.execute(read_sql, read_parameters)
+    row = cursor.fetchone()
+    if row is None:  # no head: a test database flushed empty (the migration creates it)
+        audit_head_created()
+        cursor.execute(read_sql, read_parameters)
+        row = cursor.fetchone()
+    head_seq, head_hash, already_cents, subscription_id = row
+    violations = _against_live_totals(
+        already_cents=already_cents,
+        amount_cents=subscription.amount_cents,
+        limit_cents=limit_cents,
+        raised_cents=raised_cents,
+        maximum_cents=maximum_cents,
+    )
+    if violations:
+        return violations
+    subscription.pk = subscription_id
+    signed.subscription = subscription
+    event = audit_event_after(
+        (head_seq, head_hash),
+        actor=actor,
+        action="subscription.created",
+        subject=subscription.subject,
+        data=audit_data,
+    )
+    cursor.execute(
+        write_sql,
+        [
+            *_values(_SUBSCRIPTION_COLUMNS, subscription),
+            *_values(_ACKNOWLEDGEMENT_COLUMNS, signed),
+            subscription.amount_cents,
+            subscription.offering_id,
+            *audit_append_parameters(event),
+        ],
+    )
+    signed.pk, event.pk = cursor.fetchone()
+    for instance in (subscription, signed, event):
+        instance._state.adding, instance._state.db = False, connection.alias
+    return []
+
+
+_SUBSCRIPTION_COLUMNS = list(Subscription._meta.concrete_fields)
+"""With the primary key: its value is reserved by statement 2, so the event can name it."""
+_ACKNOWLEDGEMENT_COLUMNS = [
+    field for field in RiskAcknowledgement._meta.concrete_fields if not field.primary_key
+]
+
+
+def _values(fields: list, instance: Subscription | RiskAcknowledgement) -> list[object]:
+    return [field.get_db_prep_save(field.pre_save(instance, True), connection) for field in fields]
+
+
+@cache
+def _combined_statements() -> tuple[str, str]:
+    """Return statements 2 and 3 of the locked section on PostgreSQL (see above)."""
+    quote = connection.ops.quote_name
+    head, h = quote(AuditHead._meta.db_table), _quoted_column(AuditHead)
+    states = ", ".join(["%s"] * len(LIVE_STATES))
+    s = _quoted_column(Subscription)
+    read = (
+        f"SELECT {h('seq')}, {h('hash')}, "  # noqa: S608 - names from _meta
+        f"(SELECT COALESCE(SUM({s('amount_cents')}), 0)::bigint "
+        f"FROM {quote(Subscription._meta.db_table)} "
+        f"WHERE {s('offering')} = %s AND {s('investor')} = %s AND {s('state')} IN ({states})), "
+        f"nextval(pg_get_serial_sequence(%s, %s)) "
+        f"FROM {head} WHERE {h('id')} = 1 FOR UPDATE"
+    )
+    offering, o = quote(Offering._meta.db_table), _quoted_column(Offering)
+    write = (
+        f"WITH subscription AS ({_insert_values(Subscription, _SUBSCRIPTION_COLUMNS)}), "  # noqa: S608
+        f"acknowledgement AS ({_insert_values(RiskAcknowledgement, _ACKNOWLEDGEMENT_COLUMNS)} "
+        f"RETURNING {quote(RiskAcknowledgement._meta.pk.column)}), "
+        f"raised AS (UPDATE {offering} SET {o('raised_cents')} = {o('raised_cents')} + %s "
+        f"WHERE {o('id')} = %s), "
+        f"{audit_append_ctes()} "
+        f"SELECT (SELECT {quote(RiskAcknowledgement._meta.pk.column)} FROM acknowledgement), "
+        f"(SELECT {quote(AuditEvent._meta.pk.column)} FROM audit_event)"
+    )
+    return read, write
+
+
+def _insert_values(model: type, fields: list) -> str:
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(field.column) for field in fields)
+    values = ", ".join(["%s"] * len(fields))
+    return f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({values})"  # noqa: S608
+
+
+def _quoted_column(model: type):
+    def column(name: str) -> str:
+        return connection.ops.quote_name(model._meta.get_field(name).column)
+
+    return column
 
 
 _CLOSES_AT = Offering._meta.get_field("closes_at")
