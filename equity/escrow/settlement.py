@@ -37,14 +37,20 @@ from equity.offerings.models import Offering, OfferingState
 from equity.offerings.selectors import group_cap_usage, issuer_group_ids
 from equity.offerings.services.offerings import apply_transition, transition_refused
 
-RESALE_LEGEND = (
+RESALE_LEGEND_EN = (
     "Unless permitted under securities legislation, the holder of this security must not "
     "trade the security before the date that is 4 months and a day after the date the issuer "
-    "becomes a reporting issuer in any province or territory. / Sauf si la législation en "
-    "valeurs mobilières le permet, le porteur de ce titre ne doit pas l’effectuer avant la "
-    "date qui tombe 4 mois et un jour après la date à laquelle l’émetteur devient émetteur "
-    "assujetti dans une province ou un territoire."
+    "becomes a reporting issuer in any province or territory."
 )
+RESALE_LEGEND_FR = (
+    "Sauf si la législation en valeurs mobilières le permet, le porteur de ce titre ne doit "
+    "pas effectuer d’opération sur le titre avant la date qui tombe 4 mois et un jour après "
+    "la date à laquelle l’émetteur devient émetteur assujetti dans une province ou un "
+    "territoire."
+)
+# The documents print the same legend from their template (documents/resale_legend.html,
+# translated by the catalogue); a test holds the two equal in both languages.
+RESALE_LEGEND = f"{RESALE_LEGEND_EN} / {RESALE_LEGEND_FR}"
 """R18: the legend carried by every holding of a non-reporting issuer (indefinite hold)."""
 
 

@@ -13,13 +13,20 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.core.management import call_command
-from django.utils import timezone
+from django.template.loader import get_template
+from django.utils import timezone, translation
+from django.utils.html import strip_tags
 
 from equity import clock
 from equity.compliance.models import AuditEvent
 from equity.escrow import ledger
 from equity.escrow.models import Disbursement, Payment
-from equity.escrow.settlement import RESALE_LEGEND, run_due_deadlines
+from equity.escrow.settlement import (
+    RESALE_LEGEND,
+    RESALE_LEGEND_EN,
+    RESALE_LEGEND_FR,
+    run_due_deadlines,
+)
 from equity.investors.models import Subscription
 from equity.investors.selectors import current_risk_form
 from equity.offerings.models import Offering, OfferingState
@@ -640,3 +647,12 @@ def test_r08_closing_within_the_group_cap_releases(
     assert Disbursement.objects.get(offering=offering).amount_cents == 250_000
     assert escrow(offering) == view(held=250_000, paid_in=250_000, payout_pending=250_000)
     assert ledger.balances(offering.pk) == accounts(trust=250_000, payable=250_000)
+
+
+def test_r18_the_register_and_the_documents_carry_one_legend_in_both_languages():
+    template = get_template("documents/resale_legend.html")
+    for language, legend in (("en", RESALE_LEGEND_EN), ("fr", RESALE_LEGEND_FR)):
+        with translation.override(language):
+            printed = " ".join(strip_tags(template.render({})).split())
+        assert printed == legend
+    assert f"{RESALE_LEGEND_EN} / {RESALE_LEGEND_FR}" == RESALE_LEGEND
