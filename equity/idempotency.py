@@ -13,9 +13,10 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
+from functools import cache
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext_lazy as _
 from rest_framework.response import Response
 
@@ -38,10 +39,11 @@ def _fingerprint(body: Any) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def _replay(record: IdempotencyRecord, fingerprint: str) -> Response:
-    if record.fingerprint != fingerprint:
+def _replay(record: tuple[str, int, Any], fingerprint: str) -> Response:
+    stored_fingerprint, status, body = record
+    if stored_fingerprint != fingerprint:
         raise IdempotencyKeyReused()
-    return Response(record.response_body, status=record.response_status)
+    return Response(body, status=status)
 
 
 def idempotent(
@@ -53,24 +55,81 @@ def idempotent(
     if not key or len(key) > MAX_KEY_LENGTH:
         raise InvalidInput({"Idempotency-Key": [_("Between 1 and 255 characters.")]}, rule="P03")
     fingerprint = _fingerprint(body)
-    record = IdempotencyRecord.objects.filter(user=user, scope=scope, key=key).first()
+    record = _stored_record(user_id=user.pk, scope=scope, key=key)
     if record is not None:
         return _replay(record, fingerprint)
     try:
         with transaction.atomic():
             response = write()
-            IdempotencyRecord.objects.create(
-                user=user,
-                scope=scope,
-                key=key,
-                fingerprint=fingerprint,
-                response_status=response.status_code,
-                response_body=response.data,
-                created_at=clock.now(),
+            _store_record(
+                IdempotencyRecord(
+                    user_id=user.pk,
+                    scope=scope,
+                    key=key,
+                    fingerprint=fingerprint,
+                    response_status=response.status_code,
+                    response_body=response.data,
+                    created_at=clock.now(),
+                )
             )
     except IntegrityError:
-        record = IdempotencyRecord.objects.filter(user=user, scope=scope, key=key).first()
+        record = _stored_record(user_id=user.pk, scope=scope, key=key)
         if record is None:
             raise
         return _replay(record, fingerprint)
     return response
+
+
+# Written out, the lookup and the insert: every subscription over HTTP sends both, the
+# insert with the offering's row lock held, and the ORM compiling them cost more than the
+# database did. Values bound, names from the model.
+
+_RECORD_FIELDS = [
+    field for field in IdempotencyRecord._meta.concrete_fields if not field.primary_key
+]
+_RESPONSE_BODY = IdempotencyRecord._meta.get_field("response_body")
+
+
+def _stored_record(*, user_id: int, scope: str, key: str) -> tuple[str, int, Any] | None:
+    """Return the fingerprint, status and body stored for the key, None when there is none."""
+    with connection.cursor() as cursor:
+        cursor.execute(_lookup_sql(), [user_id, scope, key])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    fingerprint, status, body = row
+    return fingerprint, status, _RESPONSE_BODY.from_db_value(body, None, connection)
+
+
+def _store_record(record: IdempotencyRecord) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _insert_sql(),
+            [
+                field.get_db_prep_save(getattr(record, field.attname), connection)
+                for field in _RECORD_FIELDS
+            ],
+        )
+
+
+@cache
+def _lookup_sql() -> str:
+    quote = connection.ops.quote_name
+    column = _column_of
+    return (
+        f"SELECT {column('fingerprint')}, {column('response_status')}, "  # noqa: S608 - _meta
+        f"{column('response_body')} FROM {quote(IdempotencyRecord._meta.db_table)} "
+        f"WHERE {column('user')} = %s AND {column('scope')} = %s AND {column('key')} = %s"
+    )
+
+
+@cache
+def _insert_sql() -> str:
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(field.column) for field in _RECORD_FIELDS)
+    values = ", ".join(["%s"] * len(_RECORD_FIELDS))
+    return f"INSERT INTO {quote(IdempotencyRecord._meta.db_table)} ({columns}) VALUES ({values})"  # noqa: S608
+
+
+def _column_of(name: str) -> str:
+    return connection.ops.quote_name(IdempotencyRecord._meta.get_field(name).column)
