@@ -164,7 +164,7 @@ def subscription_facts(
     (whose compilation cost ten times the statements they sent), its columns
     converted by the model fields as the ORM converts them.
     """
-    sql, fields = _facts_statement()
+    sql = _facts_statement()[0]
     parameters = [
         investor_id,
         investor_id,
@@ -176,7 +176,7 @@ def subscription_facts(
         row = cursor.fetchone()
     if row is None:
         return None
-    values = _converted(fields, row)
+    values = _converted(_facts_converters(), row)
     offering, rest = values[:4], values[4:]
     rulebook_values, rest = rest[: len(_RULEBOOK_FIELDS)], rest[len(_RULEBOOK_FIELDS) :]
     (birth_date, suitability), form_values = rest[:2], rest[2:]
@@ -260,20 +260,44 @@ def _attnames(fields: Sequence[Field]) -> list[str]:
     return [field.attname for field in fields]
 
 
-def _converted(fields: Sequence[Field | None], row: Sequence[object]) -> list[object]:
+def _converted(converters: Sequence[tuple[object, list]], row: Sequence[object]) -> list[object]:
     """Return ``row`` converted column by column as the ORM converts each field's values
-    (times and dates on SQLite, JSON, encrypted fields); ``None``: taken as it is."""
+    (times and dates on SQLite, JSON, encrypted fields), ``converters`` from
+    :func:`_converters`."""
     values = []
-    for field, value in zip(fields, row, strict=True):
-        if field is not None and value is not None:
-            column = field.get_col(field.model._meta.db_table)
-            for converter in (
-                *connection.ops.get_db_converters(column),
-                *column.get_db_converters(connection),
-            ):
+    for (column, converters_of_column), value in zip(converters, row, strict=True):
+        if value is not None:
+            for converter in converters_of_column:
                 value = converter(value, column, connection)
         values.append(value)
     return values
+
+
+@cache
+def _facts_converters() -> list[tuple[object, list]]:
+    return _converters(_facts_statement()[1])
+
+
+def _converters(fields: Sequence[Field | None]) -> list[tuple[object, list]]:
+    """Return each field's column and the converters the ORM applies to its values (none
+    for ``None``: taken as it is); found once per statement, as finding them cost as much
+    as converting."""
+    converters = []
+    for field in fields:
+        if field is None:
+            converters.append((None, []))
+            continue
+        column = field.get_col(field.model._meta.db_table)
+        converters.append(
+            (
+                column,
+                [
+                    *connection.ops.get_db_converters(column),
+                    *column.get_db_converters(connection),
+                ],
+            )
+        )
+    return converters
 
 
 def subscriber_count(offering: Offering) -> int:
