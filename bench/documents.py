@@ -20,8 +20,8 @@ from equity.documents.rendering import render_pdf
 from equity.documents.signing import Certification, sign_pdf
 from equity.documents.verification import verify_pdf
 
-TARGET_RENDER_SECONDS = 3.0
-TARGET_SIGN_SECONDS = 1.0
+TARGET_RENDER_SECONDS = 1.5  # the targets
+TARGET_SIGN_SECONDS = 0.3
 TARGET_VERIFY_SECONDS = 0.05
 TARGET_PAGES = 10
 
@@ -126,7 +126,7 @@ def run(*, smoke: bool) -> list[Row]:
             label,
             "render (PDF/A-3b)",
             f"{render_seconds:.2f} s",
-            f"≤ {TARGET_RENDER_SECONDS:.0f} s",
+            f"≤ {TARGET_RENDER_SECONDS} s",
             render_seconds <= TARGET_RENDER_SECONDS,
         ),
         Row(
@@ -134,7 +134,7 @@ def run(*, smoke: bool) -> list[Row]:
             label,
             "sign (certification + portal, B-T)",
             f"{sign_seconds:.2f} s",
-            f"≤ {TARGET_SIGN_SECONDS:.0f} s",
+            f"≤ {TARGET_SIGN_SECONDS} s",
             sign_seconds <= TARGET_SIGN_SECONDS,
         ),
         Row(
