@@ -54,9 +54,8 @@ from tests.test_authorization_matrix import (
 )
 
 PAGES: dict[tuple[str, str], frozenset[str]] = {
-    # The root. Pages that do not restrict their methods answer a POST as their GET.
+    # The root. Read-only pages answer GET only (require_GET); a POST to them is 405.
     ("home", "GET"): EVERYONE,
-    ("home", "POST"): EVERYONE,
     ("portal-status", "GET"): EVERYONE,
     ("portal-status", "POST"): EVERYONE,
     ("signup", "GET"): EVERYONE,
@@ -78,20 +77,15 @@ PAGES: dict[tuple[str, str], frozenset[str]] = {
     ("admin:index", "POST"): OFFICER,
     # Public offering pages.
     ("offerings:list", "GET"): EVERYONE,
-    ("offerings:list", "POST"): EVERYONE,
     ("offerings:detail", "GET"): EVERYONE,
-    ("offerings:detail", "POST"): EVERYONE,
     # The purchaser's pages.
     ("investors:dashboard", "GET"): PURCHASERS,
-    ("investors:dashboard", "POST"): PURCHASERS,
     ("investors:subscribe", "GET"): PURCHASERS,
     ("investors:subscribe", "POST"): PURCHASERS,
     ("investors:payment", "GET"): frozenset({"purchaser"}),
-    ("investors:payment", "POST"): frozenset({"purchaser"}),
     ("investors:withdraw", "POST"): frozenset({"purchaser"}),
     # The issuer's desk.
     ("issuers:dashboard", "GET"): ISSUERS,
-    ("issuers:dashboard", "POST"): ISSUERS,
     ("issuers:issuer-create", "GET"): ISSUERS,
     ("issuers:issuer-create", "POST"): ISSUERS,
     ("issuers:issuer-detail", "GET"): OWNER,
@@ -100,7 +94,6 @@ PAGES: dict[tuple[str, str], frozenset[str]] = {
     ("issuers:offering-create", "POST"): ISSUERS,
     ("issuers:offering-preview", "POST"): ISSUERS,
     ("issuers:offering-detail", "GET"): OWNER,
-    ("issuers:offering-detail", "POST"): OWNER,
     ("issuers:offering-edit", "GET"): OWNER,
     ("issuers:offering-edit", "POST"): OWNER,
     ("issuers:offering-submit", "POST"): OWNER,
@@ -109,7 +102,6 @@ PAGES: dict[tuple[str, str], frozenset[str]] = {
     ("issuers:offering-close", "POST"): OWNER,
     ("issuers:offering-cancel", "POST"): OWNER,
     ("issuers:offering-register", "GET"): OWNER,
-    ("issuers:offering-register", "POST"): OWNER,
     # The compliance officers' console.
     ("officers:queue", "GET"): OFFICER,
     ("officers:offering", "GET"): OFFICER,
@@ -380,3 +372,8 @@ def test_a_page_form_without_its_csrf_token_is_refused_and_changes_nothing(scene
 
     assert response.status_code == 403
     assert snapshot() == before
+
+
+@pytest.mark.parametrize("name", ["home", "offerings:list"])
+def test_read_only_pages_refuse_a_post_with_405(name, db):
+    assert Client().post(reverse(name)).status_code == 405

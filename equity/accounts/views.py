@@ -16,6 +16,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views import View
+from django.views.decorators.http import require_GET
 
 from equity.accounts import services
 from equity.accounts.forms import SignupForm
@@ -147,6 +148,7 @@ class SignupView(View):
         return perform_login(request, user, redirect_url=reverse("home"))
 
 
+@require_GET
 def home(request: HttpRequest) -> HttpResponse:
     """Send each visitor to their start page: offerings, the issuer's desk or the review queue."""
     user = request.user

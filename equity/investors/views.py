@@ -16,7 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 from rest_framework.response import Response
 
 from equity import clock
@@ -183,6 +183,7 @@ def _trust_account() -> dict[str, str] | None:
     return dict(account) if account and account.get("holder") else None
 
 
+@require_GET
 @role_required(Role.INVESTOR)
 @portal_status_required
 def payment_instructions(request: HttpRequest, subscription_id: int) -> HttpResponse:
@@ -209,6 +210,7 @@ def payment_instructions(request: HttpRequest, subscription_id: int) -> HttpResp
     )
 
 
+@require_GET
 @role_required(Role.INVESTOR)
 @portal_status_required
 def dashboard(request: HttpRequest) -> HttpResponse:

@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from equity import clock
 from equity.accounts.models import Role
@@ -39,6 +39,7 @@ PRINCIPALS = "principals"
 """The formset prefix of the principals' rows."""
 
 
+@require_GET
 @role_required(Role.ISSUER)
 def dashboard(request: HttpRequest) -> HttpResponse:
     """List the representative's enterprises, their offerings and each group's cap (R08)."""

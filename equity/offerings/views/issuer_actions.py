@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from equity import clock
 from equity.accounts.models import Role
@@ -65,6 +65,7 @@ def _offering_page(
     )
 
 
+@require_GET
 @role_required(Role.ISSUER)
 def offering_detail(request: HttpRequest, offering_id: int) -> HttpResponse:
     """Show the offering's state, what may be done next, its subscriptions and documents."""
@@ -165,6 +166,7 @@ def offering_cancel_action(request: HttpRequest, offering_id: int) -> HttpRespon
     return redirect("issuers:offering-detail", offering_id=offering.pk)
 
 
+@require_GET
 @role_required(Role.ISSUER)
 def offering_register(request: HttpRequest, offering_id: int) -> HttpResponse:
     """Show the closing's totals, the securities register (R18) and the filings due (R17)."""

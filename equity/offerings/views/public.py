@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_GET
 
 from equity import clock
 from equity.accounts.views import portal_status_required
@@ -18,6 +19,7 @@ from equity.offerings.models import OfferingState, Principal, SecurityType
 LANGUAGE_NAMES = {"fr": "Français", "en": "English"}
 
 
+@require_GET
 @portal_status_required
 def offering_list(request: HttpRequest) -> HttpResponse:
     """List the open offerings, then those that ended lately, filtered by the visitor."""
@@ -39,6 +41,7 @@ def _principal_roles(principal: Principal) -> list[str]:
     return [str(Principal._meta.get_field(f"is_{role}").verbose_name) for role in principal.roles]
 
 
+@require_GET
 @portal_status_required
 def offering_detail(request: HttpRequest, offering_id: int) -> HttpResponse:
     """Show an offering made available to purchasers: terms, documents, issuer, progress."""
