@@ -17,8 +17,14 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import get_language
 
 from equity.exceptions import ComplianceViolation, EquityError, InvalidInput
+
+
+def page_language() -> str:
+    """Return the language the page is shown in: ``fr`` (the default) or ``en`` (P05)."""
+    return (get_language() or "fr")[:2]
 
 
 @dataclass(frozen=True, slots=True)

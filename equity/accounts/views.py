@@ -13,7 +13,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.http import require_GET
@@ -22,6 +21,7 @@ from equity.accounts import services
 from equity.accounts.forms import SignupForm
 from equity.accounts.portal import portal_statement
 from equity.exceptions import EquityError, InvalidInput
+from equity.pages import page_language
 
 PORTAL_STATUS_SESSION_KEY = "equity_portal_status_sha256"
 
@@ -31,17 +31,13 @@ def client_ip(request: HttpRequest) -> str | None:
     return request.META.get("REMOTE_ADDR")
 
 
-def _language(request: HttpRequest) -> str:
-    return (get_language() or "fr")[:2]
-
-
 def portal_status_seen(request: HttpRequest) -> bool:
     """Return whether this visitor acknowledged the portal's current status (R19).
 
     A visitor who acknowledged before signing in has it recorded on their
     account at the first page they open signed in.
     """
-    statement = portal_statement(_language(request))
+    statement = portal_statement(page_language())
     user = request.user
     if not user.is_authenticated:
         return request.session.get(PORTAL_STATUS_SESSION_KEY) == statement.sha256
@@ -83,7 +79,7 @@ class PortalStatusView(View):
     """Show the portal's status statement and record its acknowledgement (R19)."""
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        statement = portal_statement(_language(request))
+        statement = portal_statement(page_language())
         return render(
             request,
             "accounts/portal_status.html",
@@ -91,7 +87,7 @@ class PortalStatusView(View):
         )
 
     def post(self, request: HttpRequest) -> HttpResponse:
-        statement = portal_statement(_language(request))
+        statement = portal_statement(page_language())
         if request.POST.get("acknowledge") != "yes":
             messages.error(request, _("Please confirm that you have read the portal's status."))
             return self.get(request)
@@ -115,7 +111,7 @@ class SignupView(View):
         return render(
             request,
             self.template_name,
-            {"form": SignupForm(initial={"language": _language(request)})},
+            {"form": SignupForm(initial={"language": page_language()})},
         )
 
     def post(self, request: HttpRequest) -> HttpResponse:

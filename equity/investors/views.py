@@ -14,7 +14,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from rest_framework.response import Response
@@ -38,15 +37,11 @@ from equity.investors.selectors import (
     subscription_terms,
 )
 from equity.offerings.models import OfferingState
-from equity.pages import role_required, show_refusal
+from equity.pages import page_language, role_required, show_refusal
 
 TRUST_ACCOUNT_SETTING = "EQUITY_TRUST_ACCOUNT"
 """Optional setting: the trust account's ``holder``, ``bank``, ``institution``, ``transit``
 and ``account``, shown on the payment instructions."""
-
-
-def _language() -> str:
-    return (get_language() or "fr")[:2]
 
 
 def _subscription_page(
@@ -70,7 +65,7 @@ def _subscribe_once(request: HttpRequest, offering_id: int, data: dict[str, Any]
         form_version=data["form_version"],
         statements=data["statements"],
         full_name=data["full_name"],
-        language=_language(),
+        language=page_language(),
         ip_address=client_ip(request),
         user_agent=request.META.get("HTTP_USER_AGENT", ""),
     )
@@ -122,7 +117,7 @@ def subscribe(request: HttpRequest, offering_id: int) -> HttpResponse:
     if offering.state != OfferingState.OPEN or offering.closes_at <= clock.now():
         messages.error(request, _("This offering is not taking subscriptions."))
         return redirect("offerings:detail", offering_id=offering.pk)
-    terms = subscription_terms(offering=offering, investor=request.user, language=_language())
+    terms = subscription_terms(offering=offering, investor=request.user, language=page_language())
     form_options = {
         "statements": terms.risk_form.statements,
         "amount_help": _(

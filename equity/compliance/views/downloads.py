@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.translation import get_language
 from django.views.decorators.http import require_GET, require_POST
 
 from equity.accounts.models import Role
 from equity.compliance.exports import EXPORTS, FORMATS, export_download
 from equity.exceptions import NotFound
-from equity.pages import role_required
+from equity.pages import page_language, role_required
 
 
 @role_required(Role.COMPLIANCE_OFFICER)
@@ -33,7 +32,7 @@ def export_file(request: HttpRequest, name: str, file_format: str) -> HttpRespon
             officer=request.user,
             name=name,
             file_format=file_format,
-            language=(get_language() or "fr")[:2],
+            language=page_language(),
         )
     except NotFound:
         raise Http404 from None
