@@ -218,6 +218,9 @@ STORAGES = {
 # --- end of documents ---------------------------------------------------------
 EQUITY_SANDBOX = env_bool("EQUITY_SANDBOX", False)
 EQUITY_AUDIT_VERIFY_CHUNK = env_int("EQUITY_AUDIT_VERIFY_CHUNK", 2000)
+# Prepare a subscription's statements on PostgreSQL (equity/statements.py); off behind a
+# connection pooler in transaction mode that cannot keep prepared statements.
+EQUITY_PREPARED_STATEMENTS = env_bool("EQUITY_PREPARED_STATEMENTS", True)
 
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0")
 CELERY_TASK_ACKS_LATE = True

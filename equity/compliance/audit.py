@@ -170,17 +170,17 @@ def audit_event_after(
     actor: str,
     action: str,
     subject: str,
-    data: Mapping[str, object] | None = None,
+    data_json: str,
 ) -> AuditEvent:
     """Return the event that follows ``head`` (the head's seq and hash, read with its row
     locked by the caller), hashed and not yet written: :func:`audit_append_ctes` writes it.
+    ``data_json`` is the event's data as :func:`canonical_data` returns it, prepared by the
+    caller before it took the lock.
 
     For a caller that locks the head and writes the event in statements of its own (see
     ``equity.investors.services``); :func:`audit_append` is the way for everyone else.
     """
-    return _event_after(
-        head, actor=actor, action=action, subject=subject, data_json=canonical_data(data or {})
-    )
+    return _event_after(head, actor=actor, action=action, subject=subject, data_json=data_json)
 
 
 def _event_after(

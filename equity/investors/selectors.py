@@ -29,6 +29,7 @@ from equity.investors.models import (
 )
 from equity.money import Money
 from equity.offerings.models import LegalForm, Offering, OfferingState
+from equity.statements import prepared_cursor
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,7 +172,7 @@ def subscription_facts(
         connection.ops.adapt_datetimefield_value(as_of),
         offering_id,
     ]
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(sql, parameters)
         row = cursor.fetchone()
     if row is None:

@@ -16,6 +16,7 @@ from equity.compliance.audit import (
     audit_append_parameters,
     audit_event_after,
     audit_head_created,
+    canonical_data,
 )
 from equity.compliance.models import AuditEvent, AuditHead
 from equity.compliance.rules import (
@@ -32,6 +33,7 @@ from equity.investors.models import (
 )
 from equity.investors.selectors import purchaser_committed_cents
 from equity.offerings.models import Offering
+from equity.statements import first_rows_together, prepared_cursor
 
 
 def lock_offering(
@@ -39,7 +41,10 @@ def lock_offering(
 ) -> tuple[list[Violation], int, int]:
     """Lock the offering; return what a close meanwhile refuses, its raised total and maximum."""
     cursor.execute(_lock_sql(), [offering_id])
-    locked = cursor.fetchone()
+    return _locked_offering(cursor.fetchone(), as_of=as_of)
+
+
+def _locked_offering(locked: tuple | None, *, as_of: datetime) -> tuple[list[Violation], int, int]:
     if locked is None:
         raise NotFound()
     state, closes_at, raised_cents, maximum_cents = locked
@@ -70,18 +75,22 @@ def _against_live_totals(
     ]
 
 
-def decide_and_write_one_by_one(
+def subscribe_one_by_one(
     cursor: CursorWrapper,
     *,
     subscription: Subscription,
     signed: RiskAcknowledgement,
     limit_cents: int,
-    raised_cents: int,
-    maximum_cents: int,
+    as_of: datetime,
     actor: str,
     audit_data: dict[str, object],
 ) -> list[Violation]:
-    """With the offering locked, decide R09 and R11 and write, one statement at a time."""
+    """Lock the offering, decide R09 and R11 and write, one statement at a time."""
+    violations, raised_cents, maximum_cents = lock_offering(
+        cursor, offering_id=subscription.offering_id, as_of=as_of
+    )
+    if violations:
+        return violations
     violations = _against_live_totals(
         already_cents=purchaser_committed_cents(
             offering_id=subscription.offering_id, investor_id=subscription.investor_id
@@ -103,32 +112,40 @@ def decide_and_write_one_by_one(
     return []
 
 
-# --- PostgreSQL: the locked section in three statements ---------------------------------------
+# --- PostgreSQL: the locked section in two round trips -----------------------------------------
 #
-# Every purchaser of a hot offering queues for its row lock, and each statement sent while
-# it is held is a round trip the whole queue waits for. On PostgreSQL, after the lock
-# (statement 1), statement 2 reads the purchaser's live total, locks the audit head and
-# reserves the subscription's id; the decision and the event's hash are made in Python;
-# statement 3 writes the subscription, its acknowledgement, the raised total, the audit
-# event and the head with data-modifying CTEs. Same rows, same constraints (checked as
-# each row is written, the deferred foreign keys at commit), same order of locks (the
-# offering, then the head), values always bound. The live total is read after the
-# offering lock is held, so it counts every subscription committed before: every change
-# to a purchaser's live subscriptions takes that lock first.
+# Every purchaser of a hot offering queues for its row lock, and each round trip made while
+# it is held is one the whole queue waits for. On PostgreSQL the first round trip sends two
+# statements: the first locks the offering; the second, once the lock is granted, reads the
+# purchaser's live total, locks the audit head and reserves the subscription's id. The
+# decision and the event's hash are made in Python; the second round trip writes the
+# subscription, its acknowledgement, the raised total, the audit event and the head with
+# data-modifying CTEs. Everything that does not depend on what the lock protects (the rows'
+# values but for the id, the event's data) is prepared before the lock.
+#
+# Why two statements and not one: under READ COMMITTED a statement reads from the snapshot
+# it took when it began, before it waited for the lock; only the locked rows themselves are
+# read again at their latest version. The live total is read by a statement that begins
+# once the lock is held, so it counts every subscription committed before: every change to a
+# purchaser's live subscriptions takes that lock first. Same rows, same constraints (checked
+# as each row is written, the deferred foreign keys at commit), same order of locks (the
+# offering, then the head), values always bound.
 
 
-def decide_and_write_combined(
+def subscribe_combined(
     cursor: CursorWrapper,
     *,
     subscription: Subscription,
     signed: RiskAcknowledgement,
     limit_cents: int,
-    raised_cents: int,
-    maximum_cents: int,
+    as_of: datetime,
     actor: str,
     audit_data: dict[str, object],
 ) -> list[Violation]:
-    """With the offering locked, decide R09 and R11 and write, in two statements."""
+    """Lock the offering, decide R09 and R11 and write, in two round trips."""
+    subscription_values = _values(_SUBSCRIPTION_COLUMNS, subscription)
+    acknowledgement_values = _values(_ACKNOWLEDGEMENT_COLUMNS, signed)
+    data_json = canonical_data(audit_data)
     read_sql, write_sql = _combined_statements()
     read_parameters = [
         subscription.offering_id,
@@ -137,12 +154,17 @@ def decide_and_write_combined(
         connection.ops.quote_name(Subscription._meta.db_table),
         Subscription._meta.pk.column,
     ]
-    cursor.execute(read_sql, read_parameters)
-    row = cursor.fetchone()
+    locked, row = first_rows_together(
+        (_lock_sql(), [subscription.offering_id]), (read_sql, read_parameters)
+    )
+    violations, raised_cents, maximum_cents = _locked_offering(locked, as_of=as_of)
+    if violations:
+        return violations
     if row is None:  # no head: a test database flushed empty (the migration creates it)
         audit_head_created()
-        cursor.execute(read_sql, read_parameters)
-        row = cursor.fetchone()
+        with prepared_cursor() as prepared:
+            prepared.execute(read_sql, read_parameters)
+            row = prepared.fetchone()
     head_seq, head_hash, already_cents, subscription_id = row
     violations = _against_live_totals(
         already_cents=already_cents,
@@ -153,36 +175,42 @@ def decide_and_write_combined(
     )
     if violations:
         return violations
-    subscription.pk = subscription_id
+    subscription.pk = subscription_values[_SUBSCRIPTION_ID] = subscription_id
     signed.subscription = subscription
+    acknowledgement_values[_ACKNOWLEDGEMENT_SUBSCRIPTION] = subscription_id
     event = audit_event_after(
         (head_seq, head_hash),
         actor=actor,
         action="subscription.created",
         subject=subscription.subject,
-        data=audit_data,
+        data_json=data_json,
     )
-    cursor.execute(
-        write_sql,
-        [
-            *_values(_SUBSCRIPTION_COLUMNS, subscription),
-            *_values(_ACKNOWLEDGEMENT_COLUMNS, signed),
-            subscription.amount_cents,
-            subscription.offering_id,
-            *audit_append_parameters(event),
-        ],
-    )
-    signed.pk, event.pk = cursor.fetchone()
+    with prepared_cursor() as prepared:
+        prepared.execute(
+            write_sql,
+            [
+                *subscription_values,
+                *acknowledgement_values,
+                subscription.amount_cents,
+                subscription.offering_id,
+                *audit_append_parameters(event),
+            ],
+        )
+        signed.pk, event.pk = prepared.fetchone()
     for instance in (subscription, signed, event):
         instance._state.adding, instance._state.db = False, connection.alias
     return []
 
 
 _SUBSCRIPTION_COLUMNS = list(Subscription._meta.concrete_fields)
-"""With the primary key: its value is reserved by statement 2, so the event can name it."""
+"""With the primary key: its value is reserved under the lock, so the event can name it."""
+_SUBSCRIPTION_ID = _SUBSCRIPTION_COLUMNS.index(Subscription._meta.pk)
 _ACKNOWLEDGEMENT_COLUMNS = [
     field for field in RiskAcknowledgement._meta.concrete_fields if not field.primary_key
 ]
+_ACKNOWLEDGEMENT_SUBSCRIPTION = _ACKNOWLEDGEMENT_COLUMNS.index(
+    RiskAcknowledgement._meta.get_field("subscription")
+)
 
 
 def _values(fields: list, instance: Subscription | RiskAcknowledgement) -> list[object]:
@@ -191,7 +219,7 @@ def _values(fields: list, instance: Subscription | RiskAcknowledgement) -> list[
 
 @cache
 def _combined_statements() -> tuple[str, str]:
-    """Return statements 2 and 3 of the locked section on PostgreSQL (see above)."""
+    """Return the read and the write of the PostgreSQL locked section (see above)."""
     quote = connection.ops.quote_name
     head, h = quote(AuditHead._meta.db_table), _quoted_column(AuditHead)
     states = ", ".join(["%s"] * len(LIVE_STATES))

@@ -18,7 +18,6 @@ from equity.compliance.rules import (
     check_risk_acknowledgement,
     purchaser_limit_cents,
 )
-from equity.documents.tasks import render_subscription_documents
 from equity.exceptions import (
     ComplianceViolation,
     NotFound,
@@ -34,11 +33,10 @@ from equity.investors.selectors import (
     subscription_facts,
 )
 from equity.investors.services.locked_section import (
-    decide_and_write_combined,
-    decide_and_write_one_by_one,
-    lock_offering,
+    subscribe_combined,
+    subscribe_one_by_one,
 )
-from equity.investors.tasks import notify_subscription_received
+from equity.investors.tasks import start_subscription_jobs
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,29 +148,21 @@ def subscription_create(
         "risk_form": form.form.version,
         "risk_text_sha256": text_sha256,
     }
+    locked_section = (
+        subscribe_combined if connection.vendor == "postgresql" else subscribe_one_by_one
+    )
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
-        violations, raised_cents, maximum_cents = lock_offering(
-            cursor, offering_id=offering_id, as_of=now
+        violations = locked_section(
+            cursor,
+            subscription=subscription,
+            signed=signed,
+            limit_cents=limit_cents,
+            as_of=now,
+            actor=actor_of(investor),
+            audit_data=audit_data,
         )
         if not violations:
-            write = (
-                decide_and_write_combined
-                if connection.vendor == "postgresql"
-                else decide_and_write_one_by_one
-            )
-            violations = write(
-                cursor,
-                subscription=subscription,
-                signed=signed,
-                limit_cents=limit_cents,
-                raised_cents=raised_cents,
-                maximum_cents=maximum_cents,
-                actor=actor_of(investor),
-                audit_data=audit_data,
-            )
-        if not violations:
-            notify_subscription_received.delay_on_commit(subscription.pk)
-            render_subscription_documents.delay_on_commit(subscription.pk)
+            start_subscription_jobs.delay_on_commit(subscription.pk)
     if violations:
         raise ComplianceViolation(violations)
     return subscription

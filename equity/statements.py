@@ -1,0 +1,76 @@
+"""Prepared statements for the few statements a hot offering sends most.
+
+Django sends every statement as text with its values merged in (psycopg's
+client-side binding), so PostgreSQL parses and plans each one again; Django
+also turns prepared statements off, so that a connection pooler in
+transaction mode never sees a statement prepared on another connection. For
+the statements of a subscription, parsing and planning cost PostgreSQL more
+than executing them, on the cores the queue for the offering's lock shares.
+
+:func:`prepared_cursor` returns a cursor whose statements PostgreSQL prepares
+once per connection and then only binds and executes: values sent apart from
+the text (server-side binding), never merged into it. It goes through
+Django's cursor wrapper, so the debug log, ``execute_wrapper`` and database
+error translation see these statements as any other. Elsewhere than on
+PostgreSQL, or with ``EQUITY_PREPARED_STATEMENTS`` off (a pooler older than
+PgBouncer 1.21, or one without ``max_prepared_statements``), it is the
+ordinary cursor.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import psycopg
+from django.conf import settings
+from django.db import connection
+from django.db.backends.utils import CursorWrapper
+
+
+class _PreparingCursor(psycopg.Cursor):
+    """A psycopg cursor with server-side binding that prepares every statement it runs."""
+
+    def execute(self, query: Any, params: Any = None, **options: Any) -> Any:
+        return super().execute(query, params, prepare=True, **options)
+
+
+def prepared_cursor() -> CursorWrapper:
+    """Return a cursor of the default connection whose statements are prepared (see above)."""
+    if connection.vendor != "postgresql" or not settings.EQUITY_PREPARED_STATEMENTS:
+        return connection.cursor()
+    connection.ensure_connection()
+    raw = connection.connection
+    if raw.prepare_threshold is None:
+        # Django's default turns psycopg's prepared statements off for the connection,
+        # which also refuses ``prepare=True``. Its own cursors bind on the client and never
+        # prepare; a threshold no statement reaches lets only this cursor's statements be.
+        raw.prepare_threshold = _NEVER_BY_COUNT
+    return connection._prepare_cursor(_PreparingCursor(raw))
+
+
+_NEVER_BY_COUNT = 2**62
+
+
+def first_rows_together(*statements: tuple[str, list[object]]) -> list[tuple | None]:
+    """Run ``statements`` in order and return the first row of each, sent in one round trip
+    on PostgreSQL (psycopg's pipeline mode), each prepared as by :func:`prepared_cursor`.
+
+    Each statement still begins only when the one before has finished, and under READ
+    COMMITTED reads from a snapshot taken then: a statement after one that waited for a
+    row lock sees everything committed before the lock was granted.
+    """
+    cursors = [prepared_cursor() for _ in statements]
+    try:
+        if connection.vendor == "postgresql" and psycopg.Pipeline.is_supported():
+            with connection.connection.pipeline():
+                for cursor, (sql, params) in zip(cursors, statements, strict=True):
+                    cursor.execute(sql, params)
+            return [cursor.fetchone() for cursor in cursors]
+        rows = []
+        for cursor, (sql, params) in zip(cursors, statements, strict=True):
+            cursor.execute(sql, params)
+            rows.append(cursor.fetchone())
+        return rows
+    finally:
+        for cursor in cursors:
+            cursor.close()
