@@ -23,6 +23,7 @@ from rest_framework.response import Response
 from equity import clock
 from equity.compliance.models import IdempotencyRecord
 from equity.exceptions import Conflict, InvalidInput
+from equity.statements import prepared_cursor
 
 MAX_KEY_LENGTH = 255
 
@@ -92,7 +93,7 @@ _RESPONSE_BODY = IdempotencyRecord._meta.get_field("response_body")
 
 def _stored_record(*, user_id: int, scope: str, key: str) -> tuple[str, int, Any] | None:
     """Return the fingerprint, status and body stored for the key, None when there is none."""
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(_lookup_sql(), [user_id, scope, key])
         row = cursor.fetchone()
     if row is None:
@@ -102,7 +103,7 @@ def _stored_record(*, user_id: int, scope: str, key: str) -> tuple[str, int, Any
 
 
 def _store_record(record: IdempotencyRecord) -> None:
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(
             _insert_sql(),
             [

@@ -1,4 +1,5 @@
-"""Prepared statements for the few statements a hot offering sends most.
+"""Prepared statements for the few statements a hot offering sends most, and the ORM's
+conversions for the rows of written-out statements.
 
 Django sends every statement as text with its values merged in (psycopg's
 client-side binding), so PostgreSQL parses and plans each one again; Django
@@ -19,12 +20,14 @@ ordinary cursor.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import psycopg
 from django.conf import settings
 from django.db import connection
 from django.db.backends.utils import CursorWrapper
+from django.db.models import Field
 
 
 class _PreparingCursor(psycopg.Cursor):
@@ -74,3 +77,38 @@ def first_rows_together(*statements: tuple[str, list[object]]) -> list[tuple | N
     finally:
         for cursor in cursors:
             cursor.close()
+
+
+def converters_of(fields: Sequence[Field | None]) -> list[tuple[object, list]]:
+    """Return each field's column and the converters the ORM applies to its values (none
+    for ``None``: taken as it is), for a written-out statement's columns; found once per
+    statement, as finding them cost as much as converting."""
+    converters = []
+    for field in fields:
+        if field is None:
+            converters.append((None, []))
+            continue
+        column = field.get_col(field.model._meta.db_table)
+        converters.append(
+            (
+                column,
+                [
+                    *connection.ops.get_db_converters(column),
+                    *column.get_db_converters(connection),
+                ],
+            )
+        )
+    return converters
+
+
+def converted(converters: Sequence[tuple[object, list]], row: Sequence[object]) -> list[object]:
+    """Return ``row`` converted column by column as the ORM converts each field's values
+    (times and dates on SQLite, JSON, encrypted fields), ``converters`` from
+    :func:`converters_of`."""
+    values = []
+    for (column, converters_of_column), value in zip(converters, row, strict=True):
+        if value is not None:
+            for converter in converters_of_column:
+                value = converter(value, column, connection)
+        values.append(value)
+    return values

@@ -29,7 +29,7 @@ from equity.investors.models import (
 )
 from equity.money import Money
 from equity.offerings.models import LegalForm, Offering, OfferingState
-from equity.statements import prepared_cursor
+from equity.statements import converted, converters_of, prepared_cursor
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,7 +177,7 @@ def subscription_facts(
         row = cursor.fetchone()
     if row is None:
         return None
-    values = _converted(_facts_converters(), row)
+    values = converted(_facts_converters(), row)
     offering, rest = values[:4], values[4:]
     rulebook_values, rest = rest[: len(_RULEBOOK_FIELDS)], rest[len(_RULEBOOK_FIELDS) :]
     (birth_date, suitability), form_values = rest[:2], rest[2:]
@@ -261,44 +261,9 @@ def _attnames(fields: Sequence[Field]) -> list[str]:
     return [field.attname for field in fields]
 
 
-def _converted(converters: Sequence[tuple[object, list]], row: Sequence[object]) -> list[object]:
-    """Return ``row`` converted column by column as the ORM converts each field's values
-    (times and dates on SQLite, JSON, encrypted fields), ``converters`` from
-    :func:`_converters`."""
-    values = []
-    for (column, converters_of_column), value in zip(converters, row, strict=True):
-        if value is not None:
-            for converter in converters_of_column:
-                value = converter(value, column, connection)
-        values.append(value)
-    return values
-
-
 @cache
 def _facts_converters() -> list[tuple[object, list]]:
-    return _converters(_facts_statement()[1])
-
-
-def _converters(fields: Sequence[Field | None]) -> list[tuple[object, list]]:
-    """Return each field's column and the converters the ORM applies to its values (none
-    for ``None``: taken as it is); found once per statement, as finding them cost as much
-    as converting."""
-    converters = []
-    for field in fields:
-        if field is None:
-            converters.append((None, []))
-            continue
-        column = field.get_col(field.model._meta.db_table)
-        converters.append(
-            (
-                column,
-                [
-                    *connection.ops.get_db_converters(column),
-                    *column.get_db_converters(connection),
-                ],
-            )
-        )
-    return converters
+    return converters_of(_facts_statement()[1])
 
 
 def subscriber_count(offering: Offering) -> int:
