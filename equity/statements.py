@@ -20,7 +20,8 @@ ordinary cursor.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import psycopg
@@ -77,6 +78,20 @@ def first_rows_together(*statements: tuple[str, list[object]]) -> list[tuple | N
     finally:
         for cursor in cursors:
             cursor.close()
+
+
+@contextmanager
+def pipelined() -> Iterator[None]:
+    """Send what the block sends without waiting for each answer, on PostgreSQL (psycopg's
+    pipeline mode): a fetch, a commit and the end of the block wait for what came before.
+    Around a transaction, its last statements whose results nobody fetches go in one
+    round trip with its COMMIT."""
+    if connection.vendor != "postgresql" or not psycopg.Pipeline.is_supported():
+        yield
+        return
+    connection.ensure_connection()
+    with connection.connection.pipeline():
+        yield
 
 
 def converters_of(fields: Sequence[Field | None]) -> list[tuple[object, list]]:

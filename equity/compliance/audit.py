@@ -211,23 +211,28 @@ def _event_after(
 
 
 def audit_append_ctes() -> str:
-    """Return two data-modifying CTEs that insert an event (``audit_event``, returning its
-    id) and move the head to it (``audit_head``): for a caller that writes an event from
+    """Return two data-modifying CTEs that insert an event (``audit_event``) and move the
+    head to it (``audit_head``): for a caller that writes an event from
     :func:`audit_event_after` in its own PostgreSQL statement, with
-    :func:`audit_append_parameters` in their place among its parameters."""
+    :func:`audit_append_parameters` in their place among its parameters. The event's id is
+    the caller's to reserve (``nextval`` of the table's sequence) and set beforehand."""
     quote = connection.ops.quote_name
+    columns = ", ".join(quote(field.column) for field in _EVENT_FIELDS_WITH_ID)
+    values = ", ".join(["%s"] * len(_EVENT_FIELDS_WITH_ID))
     return (
-        f"audit_event AS ({_insert_event()} RETURNING {quote('id')}), "
+        f"audit_event AS (INSERT INTO {quote(AuditEvent._meta.db_table)} ({columns}) "  # noqa: S608
+        f"VALUES ({values})), "
         f"audit_head AS ({_move_head()})"
     )
 
 
 def audit_append_parameters(event: AuditEvent) -> list[object]:
     """Return the parameters of :func:`audit_append_ctes` for ``event``."""
-    return [*_event_values(event), event.seq, event.hash]
+    return [event.pk, *_event_values(event), event.seq, event.hash]
 
 
 _EVENT_FIELDS = [field for field in AuditEvent._meta.concrete_fields if not field.primary_key]
+_EVENT_FIELDS_WITH_ID = [AuditEvent._meta.pk, *_EVENT_FIELDS]
 
 
 def _event_values(event: AuditEvent) -> list[object]:

@@ -151,8 +151,7 @@ def subscribe_combined(
         subscription.offering_id,
         subscription.investor_id,
         *LIVE_STATES,
-        connection.ops.quote_name(Subscription._meta.db_table),
-        Subscription._meta.pk.column,
+        *_SEQUENCES,
     ]
     locked, row = first_rows_together(
         (_lock_sql(), [subscription.offering_id]), (read_sql, read_parameters)
@@ -165,7 +164,7 @@ def subscribe_combined(
         with prepared_cursor() as prepared:
             prepared.execute(read_sql, read_parameters)
             row = prepared.fetchone()
-    head_seq, head_hash, already_cents, subscription_id = row
+    head_seq, head_hash, already_cents, subscription_id, acknowledgement_id, event_id = row
     violations = _against_live_totals(
         already_cents=already_cents,
         amount_cents=subscription.amount_cents,
@@ -177,6 +176,7 @@ def subscribe_combined(
         return violations
     subscription.pk = subscription_values[_SUBSCRIPTION_ID] = subscription_id
     signed.subscription = subscription
+    signed.pk = acknowledgement_values[_ACKNOWLEDGEMENT_ID] = acknowledgement_id
     acknowledgement_values[_ACKNOWLEDGEMENT_SUBSCRIPTION] = subscription_id
     event = audit_event_after(
         (head_seq, head_hash),
@@ -185,6 +185,7 @@ def subscribe_combined(
         subject=subscription.subject,
         data_json=data_json,
     )
+    event.pk = event_id
     with prepared_cursor() as prepared:
         prepared.execute(
             write_sql,
@@ -196,7 +197,6 @@ def subscribe_combined(
                 *audit_append_parameters(event),
             ],
         )
-        signed.pk, event.pk = prepared.fetchone()
     for instance in (subscription, signed, event):
         instance._state.adding, instance._state.db = False, connection.alias
     return []
@@ -205,9 +205,14 @@ def subscribe_combined(
 _SUBSCRIPTION_COLUMNS = list(Subscription._meta.concrete_fields)
 """With the primary key: its value is reserved under the lock, so the event can name it."""
 _SUBSCRIPTION_ID = _SUBSCRIPTION_COLUMNS.index(Subscription._meta.pk)
-_ACKNOWLEDGEMENT_COLUMNS = [
-    field for field in RiskAcknowledgement._meta.concrete_fields if not field.primary_key
+_ACKNOWLEDGEMENT_COLUMNS = list(RiskAcknowledgement._meta.concrete_fields)
+_ACKNOWLEDGEMENT_ID = _ACKNOWLEDGEMENT_COLUMNS.index(RiskAcknowledgement._meta.pk)
+_SEQUENCES = [
+    parameter
+    for model in (Subscription, RiskAcknowledgement, AuditEvent)
+    for parameter in (connection.ops.quote_name(model._meta.db_table), model._meta.pk.column)
 ]
+"""The tables and columns whose ids the read reserves (``pg_get_serial_sequence``)."""
 _ACKNOWLEDGEMENT_SUBSCRIPTION = _ACKNOWLEDGEMENT_COLUMNS.index(
     RiskAcknowledgement._meta.get_field("subscription")
 )
@@ -229,19 +234,18 @@ def _combined_statements() -> tuple[str, str]:
         f"(SELECT COALESCE(SUM({s('amount_cents')}), 0)::bigint "
         f"FROM {quote(Subscription._meta.db_table)} "
         f"WHERE {s('offering')} = %s AND {s('investor')} = %s AND {s('state')} IN ({states})), "
+        f"nextval(pg_get_serial_sequence(%s, %s)), nextval(pg_get_serial_sequence(%s, %s)), "
         f"nextval(pg_get_serial_sequence(%s, %s)) "
         f"FROM {head} WHERE {h('id')} = 1 FOR UPDATE"
     )
     offering, o = quote(Offering._meta.db_table), _quoted_column(Offering)
     write = (
         f"WITH subscription AS ({_insert_values(Subscription, _SUBSCRIPTION_COLUMNS)}), "  # noqa: S608
-        f"acknowledgement AS ({_insert_values(RiskAcknowledgement, _ACKNOWLEDGEMENT_COLUMNS)} "
-        f"RETURNING {quote(RiskAcknowledgement._meta.pk.column)}), "
+        f"acknowledgement AS ({_insert_values(RiskAcknowledgement, _ACKNOWLEDGEMENT_COLUMNS)}), "
         f"raised AS (UPDATE {offering} SET {o('raised_cents')} = {o('raised_cents')} + %s "
         f"WHERE {o('id')} = %s), "
         f"{audit_append_ctes()} "
-        f"SELECT (SELECT {quote(RiskAcknowledgement._meta.pk.column)} FROM acknowledgement), "
-        f"(SELECT {quote(AuditEvent._meta.pk.column)} FROM audit_event)"
+        f"SELECT 1"
     )
     return read, write
 

@@ -37,6 +37,7 @@ from equity.investors.services.locked_section import (
     subscribe_one_by_one,
 )
 from equity.investors.tasks import start_subscription_jobs
+from equity.statements import pipelined
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,7 +152,7 @@ def subscription_create(
     locked_section = (
         subscribe_combined if connection.vendor == "postgresql" else subscribe_one_by_one
     )
-    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+    with pipelined(), transaction.atomic(savepoint=False), connection.cursor() as cursor:
         violations = locked_section(
             cursor,
             subscription=subscription,
@@ -161,8 +162,7 @@ def subscription_create(
             actor=actor_of(investor),
             audit_data=audit_data,
         )
-        if not violations:
-            start_subscription_jobs.delay_on_commit(subscription.pk)
     if violations:
         raise ComplianceViolation(violations)
+    start_subscription_jobs.delay_on_commit(subscription.pk)
     return subscription
