@@ -32,6 +32,7 @@ The broker keeps the messages in memory, so no worker and no Redis are needed.
 
 from __future__ import annotations
 
+import gc
 import http.client
 import json
 import multiprocessing
@@ -324,13 +325,15 @@ def send_at_once(
     process would measure its GIL (a thread holding the offering lock waits for the
     interpreter while others run Python), not the transaction. The reference runs the
     same way. The processes are forked with no database connection open, so each
-    opens its own.
+    opens its own, and each freezes what it inherited out of the garbage collector's
+    reach, as a web worker does once it has loaded the application (config/wsgi.py).
     """
     processes = multiprocessing.get_context("fork")
     barrier = processes.Barrier(CONCURRENCY)
     finished = processes.Queue()
 
     def lane(index: int) -> None:
+        gc.freeze()
         try:
             with session() as subscribe:
                 barrier.wait(timeout=60)
