@@ -117,11 +117,13 @@ def subscribe_one_by_one(
 # Every purchaser of a hot offering queues for its row lock, and each round trip made while
 # it is held is one the whole queue waits for. On PostgreSQL the first round trip sends two
 # statements: the first locks the offering; the second, once the lock is granted, reads the
-# purchaser's live total, locks the audit head and reserves the subscription's id. The
-# decision and the event's hash are made in Python; the second round trip writes the
-# subscription, its acknowledgement, the raised total, the audit event and the head with
-# data-modifying CTEs. Everything that does not depend on what the lock protects (the rows'
-# values but for the id, the event's data) is prepared before the lock.
+# purchaser's live total, locks the audit head and reserves the ids of the subscription,
+# its acknowledgement and its audit event. The decision and the event's hash are made in
+# Python; the second round trip is the write (the subscription, its acknowledgement, the
+# raised total, the audit event and the head, with data-modifying CTEs) and the COMMIT
+# together: the caller runs the transaction in pipeline mode, and nothing waits for the
+# write's answer since every id is known. Everything that does not depend on what the lock
+# protects (the rows' values but for the ids, the event's data) is prepared before it.
 #
 # Why two statements and not one: under READ COMMITTED a statement reads from the snapshot
 # it took when it began, before it waited for the lock; only the locked rows themselves are
@@ -142,7 +144,8 @@ def subscribe_combined(
     actor: str,
     audit_data: dict[str, object],
 ) -> list[Violation]:
-    """Lock the offering, decide R09 and R11 and write, in two round trips."""
+    """Lock the offering, decide R09 and R11 and write, in two round trips with the COMMIT
+    (see above); run inside :func:`equity.statements.pipelined`."""
     subscription_values = _values(_SUBSCRIPTION_COLUMNS, subscription)
     acknowledgement_values = _values(_ACKNOWLEDGEMENT_COLUMNS, signed)
     data_json = canonical_data(audit_data)
@@ -151,7 +154,7 @@ def subscribe_combined(
         subscription.offering_id,
         subscription.investor_id,
         *LIVE_STATES,
-        *_SEQUENCES,
+        *_reserved_sequences(),
     ]
     locked, row = first_rows_together(
         (_lock_sql(), [subscription.offering_id]), (read_sql, read_parameters)
@@ -207,15 +210,19 @@ _SUBSCRIPTION_COLUMNS = list(Subscription._meta.concrete_fields)
 _SUBSCRIPTION_ID = _SUBSCRIPTION_COLUMNS.index(Subscription._meta.pk)
 _ACKNOWLEDGEMENT_COLUMNS = list(RiskAcknowledgement._meta.concrete_fields)
 _ACKNOWLEDGEMENT_ID = _ACKNOWLEDGEMENT_COLUMNS.index(RiskAcknowledgement._meta.pk)
-_SEQUENCES = [
-    parameter
-    for model in (Subscription, RiskAcknowledgement, AuditEvent)
-    for parameter in (connection.ops.quote_name(model._meta.db_table), model._meta.pk.column)
-]
-"""The tables and columns whose ids the read reserves (``pg_get_serial_sequence``)."""
 _ACKNOWLEDGEMENT_SUBSCRIPTION = _ACKNOWLEDGEMENT_COLUMNS.index(
     RiskAcknowledgement._meta.get_field("subscription")
 )
+
+
+@cache
+def _reserved_sequences() -> list[str]:
+    """Return the tables and columns whose ids the read reserves (``pg_get_serial_sequence``)."""
+    return [
+        parameter
+        for model in (Subscription, RiskAcknowledgement, AuditEvent)
+        for parameter in (connection.ops.quote_name(model._meta.db_table), model._meta.pk.column)
+    ]
 
 
 def _values(fields: list, instance: Subscription | RiskAcknowledgement) -> list[object]:
