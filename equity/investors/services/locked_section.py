@@ -156,41 +156,40 @@ def subscribe_combined(
         *LIVE_STATES,
         *_reserved_sequences(),
     ]
-    locked, row = first_rows_together(
-        (_lock_sql(), [subscription.offering_id]), (read_sql, read_parameters)
-    )
-    violations, raised_cents, maximum_cents = _locked_offering(locked, as_of=as_of)
-    if violations:
-        return violations
-    if row is None:  # no head: a test database flushed empty (the migration creates it)
-        audit_head_created()
-        with prepared_cursor() as prepared:
-            prepared.execute(read_sql, read_parameters)
-            row = prepared.fetchone()
-    head_seq, head_hash, already_cents, subscription_id, acknowledgement_id, event_id = row
-    violations = _against_live_totals(
-        already_cents=already_cents,
-        amount_cents=subscription.amount_cents,
-        limit_cents=limit_cents,
-        raised_cents=raised_cents,
-        maximum_cents=maximum_cents,
-    )
-    if violations:
-        return violations
-    subscription.pk = subscription_values[_SUBSCRIPTION_ID] = subscription_id
-    signed.subscription = subscription
-    signed.pk = acknowledgement_values[_ACKNOWLEDGEMENT_ID] = acknowledgement_id
-    acknowledgement_values[_ACKNOWLEDGEMENT_SUBSCRIPTION] = subscription_id
-    event = audit_event_after(
-        (head_seq, head_hash),
-        actor=actor,
-        action="subscription.created",
-        subject=subscription.subject,
-        data_json=data_json,
-    )
-    event.pk = event_id
-    with prepared_cursor() as prepared:
-        prepared.execute(
+    # The write's cursor is made before the lock: with the lock held, only what depends on it.
+    with prepared_cursor() as write:
+        locked, row = first_rows_together(
+            (_lock_sql(), [subscription.offering_id]), (read_sql, read_parameters)
+        )
+        violations, raised_cents, maximum_cents = _locked_offering(locked, as_of=as_of)
+        if violations:
+            return violations
+        if row is None:  # no head: a test database flushed empty (the migration creates it)
+            audit_head_created()
+            write.execute(read_sql, read_parameters)
+            row = write.fetchone()
+        head_seq, head_hash, already_cents, subscription_id, acknowledgement_id, event_id = row
+        violations = _against_live_totals(
+            already_cents=already_cents,
+            amount_cents=subscription.amount_cents,
+            limit_cents=limit_cents,
+            raised_cents=raised_cents,
+            maximum_cents=maximum_cents,
+        )
+        if violations:
+            return violations
+        subscription.pk = subscription_values[_SUBSCRIPTION_ID] = subscription_id
+        signed.pk = acknowledgement_values[_ACKNOWLEDGEMENT_ID] = acknowledgement_id
+        acknowledgement_values[_ACKNOWLEDGEMENT_SUBSCRIPTION] = subscription_id
+        event = audit_event_after(
+            (head_seq, head_hash),
+            actor=actor,
+            action="subscription.created",
+            subject=subscription.subject,
+            data_json=data_json,
+        )
+        event.pk = event_id
+        write.execute(
             write_sql,
             [
                 *subscription_values,
@@ -200,6 +199,7 @@ def subscribe_combined(
                 *audit_append_parameters(event),
             ],
         )
+    signed.subscription = subscription
     for instance in (subscription, signed, event):
         instance._state.adding, instance._state.db = False, connection.alias
     return []
