@@ -1,5 +1,5 @@
-"""Prepared statements for the few statements a hot offering sends most, and the ORM's
-conversions for the rows of written-out statements.
+"""The few statements a hot offering sends most: prepared, sent together, their rows
+converted as the ORM converts them.
 
 Django sends every statement as text with its values merged in (psycopg's
 client-side binding), so PostgreSQL parses and plans each one again; Django
@@ -16,6 +16,11 @@ error translation see these statements as any other. Elsewhere than on
 PostgreSQL, or with ``EQUITY_PREPARED_STATEMENTS`` off (a pooler older than
 PgBouncer 1.21, or one without ``max_prepared_statements``), it is the
 ordinary cursor.
+
+:func:`first_rows_together` and :func:`pipelined` save round trips with
+psycopg's pipeline mode, where each statement is still run after the one
+before; :func:`converters_of` and :func:`converted` turn a written-out
+statement's row into the values the ORM would have read.
 """
 
 from __future__ import annotations
