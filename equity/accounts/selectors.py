@@ -12,6 +12,8 @@ from equity.statements import converted, converters_of, prepared_cursor
 
 _TOKEN_FIELDS = tuple(Token._meta.concrete_fields)
 _USER_FIELDS = tuple(User._meta.concrete_fields)
+_TOKEN_ATTNAMES = [field.attname for field in _TOKEN_FIELDS]
+_USER_ATTNAMES = [field.attname for field in _USER_FIELDS]
 
 
 def api_token_with_user(key: str) -> Token | None:
@@ -27,16 +29,8 @@ def api_token_with_user(key: str) -> Token | None:
     if row is None:
         return None
     values = converted(_token_converters(), row)
-    token = Token.from_db(
-        connection.alias,
-        [field.attname for field in _TOKEN_FIELDS],
-        values[: len(_TOKEN_FIELDS)],
-    )
-    token.user = User.from_db(
-        connection.alias,
-        [field.attname for field in _USER_FIELDS],
-        values[len(_TOKEN_FIELDS) :],
-    )
+    token = Token.from_db(connection.alias, _TOKEN_ATTNAMES, values[: len(_TOKEN_FIELDS)])
+    token.user = User.from_db(connection.alias, _USER_ATTNAMES, values[len(_TOKEN_FIELDS) :])
     return token
 
 
