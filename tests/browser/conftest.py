@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.conf import settings
+from django.db import connections
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 CHROMIUM = os.environ.get("EQUITY_CHROMIUM", "/usr/bin/chromium")
@@ -38,6 +39,11 @@ def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[Browser]:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
         yield browser
         browser.close()
+        # With the loop running, Django keeps this thread's connections per context
+        # (asgiref's Local), apart from the ones it closes when it drops the test
+        # database: closed here, in that context, PostgreSQL is not left a session that
+        # keeps the database from being dropped.
+        connections.close_all()
 
 
 class Screens:
