@@ -216,13 +216,8 @@ def audit_append_ctes() -> str:
     :func:`audit_event_after` in its own PostgreSQL statement, with
     :func:`audit_append_parameters` in their place among its parameters. The event's id is
     the caller's to reserve (``nextval`` of the table's sequence) and set beforehand."""
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(field.column) for field in _EVENT_FIELDS_WITH_ID)
-    values = ", ".join(["%s"] * len(_EVENT_FIELDS_WITH_ID))
     return (
-        f"audit_event AS (INSERT INTO {quote(AuditEvent._meta.db_table)} ({columns}) "  # noqa: S608
-        f"VALUES ({values})), "
-        f"audit_head AS ({_move_head()})"
+        f"audit_event AS ({_insert_event(_EVENT_FIELDS_WITH_ID)}), audit_head AS ({_move_head()})"
     )
 
 
@@ -260,10 +255,10 @@ def _head_table() -> str:
     return connection.ops.quote_name(AuditHead._meta.db_table)
 
 
-def _insert_event() -> str:
+def _insert_event(fields: list = _EVENT_FIELDS) -> str:
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(field.column) for field in _EVENT_FIELDS)
-    values = ", ".join(["%s"] * len(_EVENT_FIELDS))
+    columns = ", ".join(quote(field.column) for field in fields)
+    values = ", ".join(["%s"] * len(fields))
     return f"INSERT INTO {quote(AuditEvent._meta.db_table)} ({columns}) VALUES ({values})"  # noqa: S608
 
 

@@ -36,7 +36,7 @@ from equity.offerings.models import Offering
 from equity.statements import first_rows_together, prepared_cursor
 
 
-def lock_offering(
+def _lock_offering(
     cursor: CursorWrapper, *, offering_id: int, as_of: datetime
 ) -> tuple[list[Violation], int, int]:
     """Lock the offering; return what a close meanwhile refuses, its raised total and maximum."""
@@ -86,7 +86,7 @@ def subscribe_one_by_one(
     audit_data: dict[str, object],
 ) -> list[Violation]:
     """Lock the offering, decide R09 and R11 and write, one statement at a time."""
-    violations, raised_cents, maximum_cents = lock_offering(
+    violations, raised_cents, maximum_cents = _lock_offering(
         cursor, offering_id=subscription.offering_id, as_of=as_of
     )
     if violations:
