@@ -17,10 +17,12 @@ PostgreSQL, or with ``EQUITY_PREPARED_STATEMENTS`` off (a pooler older than
 PgBouncer 1.21, or one without ``max_prepared_statements``), it is the
 ordinary cursor.
 
-:func:`first_rows_together` and :func:`pipelined` save round trips with
-psycopg's pipeline mode, where each statement is still run after the one
-before; :func:`converters_of` and :func:`converted` turn a written-out
-statement's row into the values the ORM would have read.
+:func:`pipelined` saves round trips with psycopg's pipeline mode, where
+each statement is still run after the one before (and under READ COMMITTED
+reads from a snapshot taken then: a statement sent behind one that waited for
+a row lock sees everything committed before the lock was granted);
+:func:`converters_of` and :func:`converted` turn a written-out statement's
+row into the values the ORM would have read.
 """
 
 from __future__ import annotations
@@ -58,31 +60,6 @@ def prepared_cursor() -> CursorWrapper:
 
 
 _NEVER_BY_COUNT = 2**62
-
-
-def first_rows_together(*statements: tuple[str, list[object]]) -> list[tuple | None]:
-    """Run ``statements`` in order and return the first row of each, sent in one round trip
-    on PostgreSQL (psycopg's pipeline mode), each prepared as by :func:`prepared_cursor`.
-
-    Each statement still begins only when the one before has finished, and under READ
-    COMMITTED reads from a snapshot taken then: a statement after one that waited for a
-    row lock sees everything committed before the lock was granted.
-    """
-    cursors = [prepared_cursor() for _ in statements]
-    try:
-        if connection.vendor == "postgresql" and psycopg.Pipeline.is_supported():
-            with connection.connection.pipeline():
-                for cursor, (sql, params) in zip(cursors, statements, strict=True):
-                    cursor.execute(sql, params)
-            return [cursor.fetchone() for cursor in cursors]
-        rows = []
-        for cursor, (sql, params) in zip(cursors, statements, strict=True):
-            cursor.execute(sql, params)
-            rows.append(cursor.fetchone())
-        return rows
-    finally:
-        for cursor in cursors:
-            cursor.close()
 
 
 @contextmanager

@@ -16,7 +16,7 @@ from django.test.utils import override_settings
 from equity.compliance.models import IdempotencyRecord
 from equity.investors.services import subscription_create
 from equity.offerings.models import Offering
-from equity.statements import first_rows_together, prepared_cursor
+from equity.statements import pipelined, prepared_cursor
 from tests.factories import UserFactory
 from tests.investors.scenes import open_offering, purchaser, signed_by
 
@@ -74,10 +74,10 @@ def test_a_subscription_prepares_its_statements_once_per_connection():
     _subscribe(offering)
     after_two = _prepared_statements()
 
-    # The facts read before the lock, the lock, the read under it, and the write.
-    assert len(after_one) == 4, after_one
+    # The facts read before the lock, the lock, and the decision with the write.
+    assert len(after_one) == 3, after_one
     assert any("FOR UPDATE" in statement and "raised_cents" in statement for statement in after_one)
-    assert any(statement.startswith("WITH subscription AS (INSERT") for statement in after_one)
+    assert any(statement.startswith("WITH offering AS (SELECT") for statement in after_one)
     assert after_two == after_one
 
 
@@ -134,8 +134,12 @@ def test_a_statement_sent_behind_a_lock_wait_reads_what_was_committed_while_it_w
         try:
             holding.wait(10)
             waiter_started.set()
-            with transaction.atomic():
-                seen.extend(first_rows_together(lock, count))
+            # As the locked section sends them: together with the COMMIT, read after it.
+            with pipelined(), prepared_cursor() as locking, prepared_cursor() as counting:
+                with transaction.atomic():
+                    locking.execute(*lock)
+                    counting.execute(*count)
+                seen.extend([locking.fetchone(), counting.fetchone()])
         finally:
             connections.close_all()
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -31,6 +31,7 @@ from django.db.models import Func, QuerySet, TextField
 
 from equity import clock
 from equity.compliance.models import AuditEvent, AuditHead
+from equity.statements import converted, converters_of
 
 GENESIS_HASH = "0" * 64
 
@@ -149,9 +150,10 @@ def audit_append(
     lock_head, insert_event, move_head = _append_statements()
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         cursor.execute(lock_head)
+        head = cursor.fetchone()
         # The migration creates the head; the fallback covers a test database flushed empty.
         event = _event_after(
-            cursor.fetchone() or audit_head_created(),
+            converted(_head_converters(), head) if head else audit_head_created(),
             actor=actor,
             action=action,
             subject=subject,
@@ -160,35 +162,22 @@ def audit_append(
         cursor.execute(insert_event, _event_values(event))
         event.pk = cursor.fetchone()[0]
         event._state.adding, event._state.db = False, connection.alias
-        cursor.execute(move_head, [event.seq, event.hash])
+        cursor.execute(
+            move_head, [event.seq, event.hash, _HEAD_AT.get_db_prep_save(event.at, connection)]
+        )
     return event
 
 
-def audit_event_after(
-    head: tuple[int, str],
-    *,
-    actor: str,
-    action: str,
-    subject: str,
-    data_json: str,
-) -> AuditEvent:
-    """Return the event that follows ``head`` (the head's seq and hash, read with its row
-    locked by the caller), hashed and not yet written: :func:`audit_append_ctes` writes it.
-    ``data_json`` is the event's data as :func:`canonical_data` returns it, prepared by the
-    caller before it took the lock.
-
-    For a caller that locks the head and writes the event in statements of its own (see
-    ``equity.investors.services``); :func:`audit_append` is the way for everyone else.
-    """
-    return _event_after(head, actor=actor, action=action, subject=subject, data_json=data_json)
-
-
 def _event_after(
-    head: tuple[int, str], *, actor: str, action: str, subject: str, data_json: str
+    head: Sequence[object], *, actor: str, action: str, subject: str, data_json: str
 ) -> AuditEvent:
-    prev_seq, prev_hash = head
+    prev_seq, prev_hash, prev_at = head
     seq = prev_seq + 1
-    at = clock.now()  # read under the lock, so times never go back along the chain
+    # Read under the lock, and never before the last event (a clock set back, or the
+    # PostgreSQL locked section's time, read before its lock): times never go back.
+    at = clock.now()
+    if prev_at is not None and prev_at > at:
+        at = prev_at
     digest = event_hash(
         prev_hash,
         seq=seq,
@@ -210,24 +199,86 @@ def _event_after(
     )
 
 
-def audit_append_ctes() -> str:
-    """Return two data-modifying CTEs that insert an event (``audit_event``) and move the
-    head to it (``audit_head``): for a caller that writes an event from
-    :func:`audit_event_after` in its own PostgreSQL statement, with
-    :func:`audit_append_parameters` in their place among its parameters. The event's id is
-    the caller's to reserve (``nextval`` of the table's sequence) and set beforehand."""
+def audit_append_ctes(*, source: str) -> str:
+    """Return the data-modifying CTEs that append one event for the row of the CTE
+    ``source``, if it has one, with the event's hash computed by the database exactly as
+    :func:`event_hash` computes it: for a PostgreSQL statement that decides and writes a
+    change with no round trip between taking its locks and its COMMIT (see
+    ``equity.investors.services.locked_section``). The parameters go in their place as
+    :func:`audit_append_parameters` returns them.
+
+    ``source`` has the columns ``event_id`` (reserved with ``nextval``), ``subject_key``
+    (what follows the subject's prefix) and the head's ``head_seq``, ``head_hash`` and
+    ``head_at``, read with :func:`audit_head_locked_sql`. The event's time is the later of
+    the one given and the head's: times never go back along the chain.
+    """
+    quote = connection.ops.quote_name
+    e = _quoted_column(AuditEvent)
+    h = _quoted_column(AuditHead)
+    utc_text = "to_char(audit_new.at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US')"
+    columns = ", ".join(
+        e(name)
+        for name in ("id", "seq", "at", "actor", "action", "subject", "data_json", "prev_hash")
+    )
     return (
-        f"audit_event AS ({_insert_event(_EVENT_FIELDS_WITH_ID)}), audit_head AS ({_move_head()})"
+        f"audit_new AS (SELECT event_id, head_seq + 1 AS seq, head_hash AS prev_hash, "  # noqa: S608
+        f"%s::text || subject_key::text AS subject, GREATEST(%s::timestamptz, head_at) AS at "
+        f"FROM {source}), "
+        f"audit_hashed AS (SELECT audit_new.*, encode(sha256(convert_to(prev_hash || %s::text "
+        f"|| {utc_text} || %s::text || seq::text || %s::text || subject || %s::text, 'UTF8')), "
+        f"'hex') AS hash FROM audit_new), "
+        f"audit_event AS (INSERT INTO {quote(AuditEvent._meta.db_table)} ({columns}, {e('hash')}) "
+        f"SELECT event_id, seq, at, %s::text, %s::text, subject, %s::text, prev_hash, hash "
+        f"FROM audit_hashed), "
+        f"audit_head AS (UPDATE {_head_table()} SET {h('seq')} = audit_hashed.seq, "
+        f"{h('hash')} = audit_hashed.hash, {h('at')} = audit_hashed.at FROM audit_hashed "
+        f"WHERE {_head_table()}.{h('id')} = 1)"
     )
 
 
-def audit_append_parameters(event: AuditEvent) -> list[object]:
-    """Return the parameters of :func:`audit_append_ctes` for ``event``."""
-    return [event.pk, *_event_values(event), event.seq, event.hash]
+def audit_append_parameters(
+    *, at: datetime, actor: str, action: str, subject_prefix: str, data_json: str
+) -> list[object]:
+    """Return the parameters of :func:`audit_append_ctes`: the event's fields but its
+    sequence number, time and subject's key, which the database fills in, and the
+    canonical text of :func:`_canonical_text` around them."""
+    quoted_subject = _quote(f"{subject_prefix}0")
+    if quoted_subject != f'"{subject_prefix}0"':
+        raise ValueError(f"a subject prefix needs no JSON escape: {subject_prefix!r}")
+    return [
+        subject_prefix,
+        at,
+        f'{{"action":{_quote(action)},"actor":{_quote(actor)},"at":"',
+        f'+00:00","data":{data_json},"seq":',
+        ',"subject":"',
+        '"}',
+        actor,
+        action,
+        data_json,
+    ]
+
+
+def audit_head_locked_sql() -> str:
+    """Return a PostgreSQL subquery of the head's ``head_seq``, ``head_hash`` and
+    ``head_at``, its row locked, for :func:`audit_append_ctes`."""
+    h = _quoted_column(AuditHead)
+    return (
+        f"SELECT {h('seq')} AS head_seq, {h('hash')} AS head_hash, {h('at')} AS head_at "  # noqa: S608
+        f"FROM {_head_table()} WHERE {h('id')} = 1 FOR UPDATE"
+    )
+
+
+def _quoted_column(model: type):
+    def column(name: str) -> str:
+        return connection.ops.quote_name(model._meta.get_field(name).column)
+
+    return column
 
 
 _EVENT_FIELDS = [field for field in AuditEvent._meta.concrete_fields if not field.primary_key]
-_EVENT_FIELDS_WITH_ID = [AuditEvent._meta.pk, *_EVENT_FIELDS]
+
+
+_HEAD_AT = AuditHead._meta.get_field("at")
 
 
 def _event_values(event: AuditEvent) -> list[object]:
@@ -244,39 +295,45 @@ def _append_statements() -> tuple[str, str, str]:
     quote = connection.ops.quote_name
     lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
     return (
-        f"SELECT {quote('seq')}, {quote('hash')} FROM {_head_table()} "  # noqa: S608
+        f"SELECT {quote('seq')}, {quote('hash')}, {quote('at')} FROM {_head_table()} "  # noqa: S608
         f"WHERE {quote('id')} = 1{lock}",
         f"{_insert_event()} RETURNING {quote('id')}",
         _move_head(),
     )
 
 
+@cache
+def _head_converters() -> list[tuple[object, list]]:
+    return converters_of([None, None, _HEAD_AT])
+
+
 def _head_table() -> str:
     return connection.ops.quote_name(AuditHead._meta.db_table)
 
 
-def _insert_event(fields: list = _EVENT_FIELDS) -> str:
+def _insert_event() -> str:
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(field.column) for field in fields)
-    values = ", ".join(["%s"] * len(fields))
+    columns = ", ".join(quote(field.column) for field in _EVENT_FIELDS)
+    values = ", ".join(["%s"] * len(_EVENT_FIELDS))
     return f"INSERT INTO {quote(AuditEvent._meta.db_table)} ({columns}) VALUES ({values})"  # noqa: S608
 
 
 def _move_head() -> str:
     quote = connection.ops.quote_name
     return (
-        f"UPDATE {_head_table()} SET {quote('seq')} = %s, {quote('hash')} = %s "  # noqa: S608
+        f"UPDATE {_head_table()} SET {quote('seq')} = %s, {quote('hash')} = %s, "  # noqa: S608
+        f"{quote('at')} = %s "
         f"WHERE {quote('id')} = 1"
     )
 
 
-def audit_head_created() -> tuple[int, str]:
+def audit_head_created() -> tuple[int, str, datetime | None]:
     """Create the head if it is missing (a test database flushed empty; the migration
-    creates it) and return its seq and hash, its row locked."""
+    creates it) and return its seq, hash and time, its row locked."""
     head, _ = AuditHead.objects.select_for_update().get_or_create(
         pk=1, defaults={"seq": 0, "hash": GENESIS_HASH}
     )
-    return head.seq, head.hash
+    return head.seq, head.hash, head.at
 
 
 @dataclass(frozen=True, slots=True)

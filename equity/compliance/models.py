@@ -115,6 +115,7 @@ class AuditHead(models.Model):
 
     seq = models.BigIntegerField(default=0)
     hash = models.CharField(max_length=64)
+    at = models.DateTimeField(null=True, blank=True, help_text="The last event's time.")
 
     class Meta:
         constraints = [models.CheckConstraint(condition=Q(pk=1), name="audit_head_singleton")]

@@ -127,6 +127,9 @@ WITHDRAWABLE_STATES = (SubscriptionState.PENDING_PAYMENT, SubscriptionState.FUND
 class Subscription(FSMModelMixin, models.Model):
     """A purchaser's commitment to buy securities of one offering."""
 
+    SUBJECT_PREFIX = "subscription:"
+    """The audit subject of a subscription: this, then its id."""
+
     offering = models.ForeignKey(
         Offering,
         on_delete=models.PROTECT,
@@ -176,7 +179,7 @@ class Subscription(FSMModelMixin, models.Model):
 
     @property
     def subject(self) -> str:
-        return f"subscription:{self.pk}"
+        return f"{self.SUBJECT_PREFIX}{self.pk}"
 
     @transition(
         field=state, source=SubscriptionState.PENDING_PAYMENT, target=SubscriptionState.FUNDED

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from functools import cache
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 from django.db.backends.utils import CursorWrapper
 from django.utils import timezone
 
@@ -14,11 +14,11 @@ from equity.compliance.audit import (
     audit_append,
     audit_append_ctes,
     audit_append_parameters,
-    audit_event_after,
     audit_head_created,
+    audit_head_locked_sql,
     canonical_data,
 )
-from equity.compliance.models import AuditEvent, AuditHead
+from equity.compliance.models import AuditEvent
 from equity.compliance.rules import (
     Violation,
     check_offering_maximum,
@@ -32,8 +32,8 @@ from equity.investors.models import (
     Subscription,
 )
 from equity.investors.selectors import purchaser_committed_cents
-from equity.offerings.models import Offering
-from equity.statements import first_rows_together, prepared_cursor
+from equity.offerings.models import Offering, OfferingState
+from equity.statements import pipelined, prepared_cursor
 
 
 def _lock_offering(
@@ -112,30 +112,31 @@ def subscribe_one_by_one(
     return []
 
 
-# --- PostgreSQL: the locked section in two round trips -----------------------------------------
+# --- PostgreSQL: the locked section in one round trip ----------------------------------------
 #
-# Every purchaser of a hot offering queues for its row lock, and each round trip made while
-# it is held is one the whole queue waits for. On PostgreSQL the first round trip sends two
-# statements: the first locks the offering; the second, once the lock is granted, reads the
-# purchaser's live total, locks the audit head and reserves the ids of the subscription,
-# its acknowledgement and its audit event. The decision and the event's hash are made in
-# Python; the second round trip is the write (the subscription, its acknowledgement, the
-# raised total, the audit event and the head, with data-modifying CTEs) and the COMMIT
-# together: the caller runs the transaction in pipeline mode, and nothing waits for the
-# write's answer since every id is known. Everything that does not depend on what the lock
-# protects (the rows' values but for the ids, the event's data) is prepared before it.
+# Every purchaser of a hot offering queues for its row lock, and whatever happens while it
+# is held the whole queue waits for: above all a round trip, as the answer must wake the
+# purchaser's process and its next statement wake the database's, each waiting for a core
+# the queue shares. On PostgreSQL nothing of ours runs while the lock is held: one round
+# trip sends the lock, the decision with the write, and the COMMIT (pipeline mode), and
+# the answer is read once the transaction is over.
 #
-# Why two statements and not one: under READ COMMITTED a statement reads from the snapshot
-# it took when it began, before it waited for the lock; only the locked rows themselves are
-# read again at their latest version. The live total is read by a statement that begins
-# once the lock is held, so it counts every subscription committed before: every change to a
-# purchaser's live subscriptions takes that lock first. Same rows, same constraints (checked
-# as each row is written, the deferred foreign keys at commit), same order of locks (the
-# offering, then the head), values always bound.
+# The first statement locks the offering. The second begins once the first has finished,
+# so under READ COMMITTED its snapshot is taken with the lock held and it counts every
+# subscription committed before (every change to a purchaser's live subscriptions takes
+# that lock first); a single statement would read from a snapshot taken before it waited.
+# The second statement reads the offering's state, end and raised total and the
+# purchaser's live total, decides R09 and R11 and the offering being open with the same
+# comparisons as the rules' functions, and only when all pass reserves the ids, locks the
+# audit head and writes: the subscription, its acknowledgement, the raised total and the
+# audit event, hashed by the database (``audit_append_ctes``). It returns the figures it
+# decided on, and the rules' functions then explain a refusal from them; were they ever to
+# disagree with the statement, the subscription raises rather than answer wrongly. Same
+# rows, same constraints (checked as each row is written, the deferred foreign keys at
+# commit), same order of locks (the offering, then the head), values always bound.
 
 
 def subscribe_combined(
-    cursor: CursorWrapper,
     *,
     subscription: Subscription,
     signed: RiskAcknowledgement,
@@ -144,80 +145,88 @@ def subscribe_combined(
     actor: str,
     audit_data: dict[str, object],
 ) -> list[Violation]:
-    """Lock the offering, decide R09 and R11 and write, in two round trips with the COMMIT
-    (see above); run inside :func:`equity.statements.pipelined`."""
+    """Lock the offering, decide R09 and R11 and write in one round trip with the COMMIT, in
+    a transaction of its own or the caller's (see above)."""
     subscription_values = _values(_SUBSCRIPTION_COLUMNS, subscription)
     acknowledgement_values = _values(_ACKNOWLEDGEMENT_COLUMNS, signed)
-    data_json = canonical_data(audit_data)
-    read_sql, write_sql = _combined_statements()
-    read_parameters = [
+    parameters = [
+        subscription.offering_id,
         subscription.offering_id,
         subscription.investor_id,
         *LIVE_STATES,
+        OfferingState.OPEN,
+        as_of,
+        subscription.amount_cents,
+        limit_cents,
+        subscription.amount_cents,
         *_reserved_sequences(),
-    ]
-    # The write's cursor is made before the lock: with the lock held, only what depends on it.
-    with prepared_cursor() as write:
-        locked, row = first_rows_together(
-            (_lock_sql(), [subscription.offering_id]), (read_sql, read_parameters)
-        )
-        violations, raised_cents, maximum_cents = _locked_offering(locked, as_of=as_of)
-        if violations:
-            return violations
-        if row is None:  # no head: a test database flushed empty (the migration creates it)
-            audit_head_created()
-            write.execute(read_sql, read_parameters)
-            row = write.fetchone()
-        head_seq, head_hash, already_cents, subscription_id, acknowledgement_id, event_id = row
-        violations = _against_live_totals(
-            already_cents=already_cents,
-            amount_cents=subscription.amount_cents,
-            limit_cents=limit_cents,
-            raised_cents=raised_cents,
-            maximum_cents=maximum_cents,
-        )
-        if violations:
-            return violations
-        subscription.pk = subscription_values[_SUBSCRIPTION_ID] = subscription_id
-        signed.pk = acknowledgement_values[_ACKNOWLEDGEMENT_ID] = acknowledgement_id
-        acknowledgement_values[_ACKNOWLEDGEMENT_SUBSCRIPTION] = subscription_id
-        event = audit_event_after(
-            (head_seq, head_hash),
+        *subscription_values,
+        *acknowledgement_values,
+        subscription.amount_cents,
+        subscription.offering_id,
+        *audit_append_parameters(
+            at=as_of,
             actor=actor,
             action="subscription.created",
-            subject=subscription.subject,
-            data_json=data_json,
+            subject_prefix=Subscription.SUBJECT_PREFIX,
+            data_json=canonical_data(audit_data),
+        ),
+    ]
+    with pipelined(), prepared_cursor() as lock, prepared_cursor() as decide:
+        with transaction.atomic(savepoint=False):
+            lock.execute(_lock_sql(), [subscription.offering_id])
+            decide.execute(_combined_statement(), parameters)
+        row = decide.fetchone()
+    if row is None:
+        raise NotFound()
+    state, closes_at, raised_cents, maximum_cents, already_cents, accepted, ids = row
+    if accepted and ids is None:  # no head: a test database flushed empty (the migration makes it)
+        with transaction.atomic(savepoint=False):
+            audit_head_created()
+        return subscribe_combined(
+            subscription=subscription,
+            signed=signed,
+            limit_cents=limit_cents,
+            as_of=as_of,
+            actor=actor,
+            audit_data=audit_data,
         )
-        event.pk = event_id
-        write.execute(
-            write_sql,
-            [
-                *subscription_values,
-                *acknowledgement_values,
-                subscription.amount_cents,
-                subscription.offering_id,
-                *audit_append_parameters(event),
-            ],
+    violations, _, _ = _locked_offering(
+        (state, closes_at, raised_cents, maximum_cents), as_of=as_of
+    )
+    violations = violations or _against_live_totals(
+        already_cents=already_cents,
+        amount_cents=subscription.amount_cents,
+        limit_cents=limit_cents,
+        raised_cents=raised_cents,
+        maximum_cents=maximum_cents,
+    )
+    if bool(violations) == bool(accepted):
+        raise RuntimeError(
+            f"the locked section and the rules disagree on subscription {ids}: {violations}"
         )
+    if violations:
+        return violations
+    subscription.pk, signed.pk = ids
     signed.subscription = subscription
-    for instance in (subscription, signed, event):
+    for instance in (subscription, signed):
         instance._state.adding, instance._state.db = False, connection.alias
     return []
 
 
-_SUBSCRIPTION_COLUMNS = list(Subscription._meta.concrete_fields)
-"""With the primary key: its value is reserved under the lock, so the event can name it."""
-_SUBSCRIPTION_ID = _SUBSCRIPTION_COLUMNS.index(Subscription._meta.pk)
-_ACKNOWLEDGEMENT_COLUMNS = list(RiskAcknowledgement._meta.concrete_fields)
-_ACKNOWLEDGEMENT_ID = _ACKNOWLEDGEMENT_COLUMNS.index(RiskAcknowledgement._meta.pk)
-_ACKNOWLEDGEMENT_SUBSCRIPTION = _ACKNOWLEDGEMENT_COLUMNS.index(
-    RiskAcknowledgement._meta.get_field("subscription")
-)
+_SUBSCRIPTION_COLUMNS = [
+    field for field in Subscription._meta.concrete_fields if not field.primary_key
+]
+_ACKNOWLEDGEMENT_COLUMNS = [
+    field
+    for field in RiskAcknowledgement._meta.concrete_fields
+    if not field.primary_key and field.name != "subscription"
+]
 
 
 @cache
 def _reserved_sequences() -> list[str]:
-    """Return the tables and columns whose ids the read reserves (``pg_get_serial_sequence``)."""
+    """Return the tables and columns whose ids the write reserves (``pg_get_serial_sequence``)."""
     return [
         parameter
         for model in (Subscription, RiskAcknowledgement, AuditEvent)
@@ -230,38 +239,71 @@ def _values(fields: list, instance: Subscription | RiskAcknowledgement) -> list[
 
 
 @cache
-def _combined_statements() -> tuple[str, str]:
-    """Return the read and the write of the PostgreSQL locked section (see above)."""
+def _combined_statement() -> str:
+    """Return the decision and the write of the PostgreSQL locked section (see above)."""
     quote = connection.ops.quote_name
-    head, h = quote(AuditHead._meta.db_table), _quoted_column(AuditHead)
-    states = ", ".join(["%s"] * len(LIVE_STATES))
+    offering, o = quote(Offering._meta.db_table), _quoted_column(Offering)
     s = _quoted_column(Subscription)
-    read = (
-        f"SELECT {h('seq')}, {h('hash')}, "  # noqa: S608 - names from _meta
-        f"(SELECT COALESCE(SUM({s('amount_cents')}), 0)::bigint "
+    states = ", ".join(["%s"] * len(LIVE_STATES))
+    sequence = "nextval(pg_get_serial_sequence(%s, %s))"
+    insert_subscription = _insert_reserved(
+        Subscription, _SUBSCRIPTION_COLUMNS, {Subscription._meta.pk: "subscription_id"}
+    )
+    insert_acknowledgement = _insert_reserved(
+        RiskAcknowledgement,
+        _ACKNOWLEDGEMENT_COLUMNS,
+        {
+            RiskAcknowledgement._meta.pk: "acknowledgement_id",
+            RiskAcknowledgement._meta.get_field("subscription"): "subscription_id",
+        },
+    )
+    return (
+        f"WITH offering AS (SELECT {o('state')} AS state, {o('closes_at')} AS closes_at, "  # noqa: S608 - names from _meta
+        f"{o('raised_cents')} AS raised_cents, {o('maximum_amount_cents')} AS maximum_cents "
+        f"FROM {offering} WHERE {o('id')} = %s), "
+        f"already AS (SELECT COALESCE(SUM({s('amount_cents')}), 0)::bigint AS cents "
         f"FROM {quote(Subscription._meta.db_table)} "
         f"WHERE {s('offering')} = %s AND {s('investor')} = %s AND {s('state')} IN ({states})), "
-        f"nextval(pg_get_serial_sequence(%s, %s)), nextval(pg_get_serial_sequence(%s, %s)), "
-        f"nextval(pg_get_serial_sequence(%s, %s)) "
-        f"FROM {head} WHERE {h('id')} = 1 FOR UPDATE"
-    )
-    offering, o = quote(Offering._meta.db_table), _quoted_column(Offering)
-    write = (
-        f"WITH subscription AS ({_insert_values(Subscription, _SUBSCRIPTION_COLUMNS)}), "  # noqa: S608
-        f"acknowledgement AS ({_insert_values(RiskAcknowledgement, _ACKNOWLEDGEMENT_COLUMNS)}), "
+        # check_offering_open, check_purchaser_limit and check_offering_maximum, as they compare
+        f"decision AS (SELECT offering.*, already.cents AS already_cents, "
+        f"(offering.state = %s AND offering.closes_at IS NOT NULL "
+        f"AND %s::timestamptz < offering.closes_at "
+        f"AND already.cents + %s::bigint <= %s::bigint "
+        f"AND offering.raised_cents + %s::bigint <= offering.maximum_cents) AS accepted "
+        f"FROM offering, already), "
+        f"reserved AS (SELECT {sequence} AS subscription_id, {sequence} AS acknowledgement_id, "
+        f"{sequence} AS event_id, head.* FROM decision, ({audit_head_locked_sql()}) AS head "
+        f"WHERE decision.accepted), "
+        f"subscription AS ({insert_subscription}), "
+        f"acknowledgement AS ({insert_acknowledgement}), "
         f"raised AS (UPDATE {offering} SET {o('raised_cents')} = {o('raised_cents')} + %s "
-        f"WHERE {o('id')} = %s), "
-        f"{audit_append_ctes()} "
-        f"SELECT 1"
+        f"FROM reserved WHERE {offering}.{o('id')} = %s), "
+        f"reserved_event AS (SELECT event_id, subscription_id AS subject_key, head_seq, "
+        f"head_hash, head_at FROM reserved), "
+        f"{audit_append_ctes(source='reserved_event')} "
+        f"SELECT decision.state, decision.closes_at, decision.raised_cents, "
+        f"decision.maximum_cents, decision.already_cents, decision.accepted, "
+        f"CASE WHEN reserved.subscription_id IS NOT NULL THEN "
+        f"ARRAY[reserved.subscription_id, reserved.acknowledgement_id] END "
+        f"FROM decision LEFT JOIN reserved ON TRUE"
     )
-    return read, write
 
 
-def _insert_values(model: type, fields: list) -> str:
+def _insert_reserved(model: type, fields: list, reserved: dict) -> str:
+    """An INSERT of one row for the row of ``reserved`` (none without it): its ids from it,
+    every other value a parameter cast to its column's type (a varchar without its length,
+    so that a value too long fails as the ORM's insert does rather than be cut)."""
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(field.column) for field in fields)
-    values = ", ".join(["%s"] * len(fields))
-    return f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({values})"  # noqa: S608
+    columns = ", ".join(quote(field.column) for field in [*reserved, *fields])
+    values = ", ".join(
+        [*(f"reserved.{name}" for name in reserved.values()), *(f"%s::{_cast(f)}" for f in fields)]
+    )
+    return f"INSERT INTO {quote(model._meta.db_table)} ({columns}) SELECT {values} FROM reserved"  # noqa: S608
+
+
+def _cast(field) -> str:
+    db_type = field.db_type(connection)
+    return "varchar" if db_type.startswith("varchar(") else db_type
 
 
 def _quoted_column(model: type):

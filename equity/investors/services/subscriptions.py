@@ -37,7 +37,6 @@ from equity.investors.services.locked_section import (
     subscribe_one_by_one,
 )
 from equity.investors.tasks import start_subscription_jobs
-from equity.statements import pipelined
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,19 +153,19 @@ def subscription_create(
         "risk_form": form.form.version,
         "risk_text_sha256": text_sha256,
     }
-    locked_section = (
-        subscribe_combined if connection.vendor == "postgresql" else subscribe_one_by_one
-    )
-    with pipelined(), transaction.atomic(savepoint=False), connection.cursor() as cursor:
-        violations = locked_section(
-            cursor,
-            subscription=subscription,
-            signed=signed,
-            limit_cents=limit_cents,
-            as_of=now,
-            actor=actor_of(investor),
-            audit_data=audit_data,
-        )
+    locked = {
+        "subscription": subscription,
+        "signed": signed,
+        "limit_cents": limit_cents,
+        "as_of": now,
+        "actor": actor_of(investor),
+        "audit_data": audit_data,
+    }
+    if connection.vendor == "postgresql":
+        violations = subscribe_combined(**locked)
+    else:
+        with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+            violations = subscribe_one_by_one(cursor, **locked)
     if violations:
         raise ComplianceViolation(violations)
     start_subscription_jobs.delay_on_commit(subscription.pk)
