@@ -204,8 +204,8 @@ def audit_append_ctes(*, source: str) -> str:
     ``source``, if it has one, with the event's hash computed by the database exactly as
     :func:`event_hash` computes it: for a PostgreSQL statement that decides and writes a
     change with no round trip between taking its locks and its COMMIT (see
-    ``equity.investors.services.locked_section``). The parameters go in their place as
-    :func:`audit_append_parameters` returns them.
+    ``equity.investors.services.locked_section``). Its named parameters are those
+    :func:`audit_append_parameters` returns.
 
     ``source`` has the columns ``event_id`` (reserved with ``nextval``), ``subject_key``
     (what follows the subject's prefix) and the head's ``head_seq``, ``head_hash`` and
@@ -218,18 +218,27 @@ def audit_append_ctes(*, source: str) -> str:
     utc_text = "to_char(audit_new.at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US')"
     columns = ", ".join(
         e(name)
-        for name in ("id", "seq", "at", "actor", "action", "subject", "data_json", "prev_hash")
+        for name in (
+            "id", "seq", "at", "actor", "action", "subject", "data_json", "prev_hash", "hash"
+        )
+    )  # fmt: skip
+    # The canonical text in its order: what comes before the time, the time, what comes
+    # before the sequence number, the number, what comes before the subject's key, the key,
+    # and what follows it (_canonical_text, cut at those three places).
+    canonical = (
+        f"%(audit_before_at)s::text || {utc_text} || %(audit_before_seq)s::text || seq::text "
+        f"|| %(audit_before_key)s::text || subject_key::text || %(audit_after_key)s::text"
     )
     return (
-        f"audit_new AS (SELECT event_id, head_seq + 1 AS seq, head_hash AS prev_hash, "  # noqa: S608
-        f"%s::text || subject_key::text AS subject, GREATEST(%s::timestamptz, head_at) AS at "
-        f"FROM {source}), "
-        f"audit_hashed AS (SELECT audit_new.*, encode(sha256(convert_to(prev_hash || %s::text "
-        f"|| {utc_text} || %s::text || seq::text || %s::text || subject || %s::text, 'UTF8')), "
-        f"'hex') AS hash FROM audit_new), "
-        f"audit_event AS (INSERT INTO {quote(AuditEvent._meta.db_table)} ({columns}, {e('hash')}) "
-        f"SELECT event_id, seq, at, %s::text, %s::text, subject, %s::text, prev_hash, hash "
-        f"FROM audit_hashed), "
+        f"audit_new AS (SELECT event_id, subject_key, head_seq + 1 AS seq, "  # noqa: S608 - _meta
+        f"head_hash AS prev_hash, %(audit_subject_prefix)s::text || subject_key::text AS subject, "
+        f"GREATEST(%(audit_at)s::timestamptz, head_at) AS at FROM {source}), "
+        f"audit_hashed AS (SELECT audit_new.*, "
+        f"encode(sha256(convert_to(prev_hash || {canonical}, 'UTF8')), 'hex') AS hash "
+        f"FROM audit_new), "
+        f"audit_event AS (INSERT INTO {quote(AuditEvent._meta.db_table)} ({columns}) "
+        f"SELECT event_id, seq, at, %(audit_actor)s::text, %(audit_action)s::text, subject, "
+        f"%(audit_data_json)s::text, prev_hash, hash FROM audit_hashed), "
         f"audit_head AS (UPDATE {_head_table()} SET {h('seq')} = audit_hashed.seq, "
         f"{h('hash')} = audit_hashed.hash, {h('at')} = audit_hashed.at FROM audit_hashed "
         f"WHERE {_head_table()}.{h('id')} = 1)"
@@ -238,24 +247,28 @@ def audit_append_ctes(*, source: str) -> str:
 
 def audit_append_parameters(
     *, at: datetime, actor: str, action: str, subject_prefix: str, data_json: str
-) -> list[object]:
-    """Return the parameters of :func:`audit_append_ctes`: the event's fields but its
-    sequence number, time and subject's key, which the database fills in, and the
-    canonical text of :func:`_canonical_text` around them."""
-    quoted_subject = _quote(f"{subject_prefix}0")
-    if quoted_subject != f'"{subject_prefix}0"':
-        raise ValueError(f"a subject prefix needs no JSON escape: {subject_prefix!r}")
-    return [
-        subject_prefix,
-        at,
-        f'{{"action":{_quote(action)},"actor":{_quote(actor)},"at":"',
-        f'+00:00","data":{data_json},"seq":',
-        ',"subject":"',
-        '"}',
-        actor,
-        action,
-        data_json,
-    ]
+) -> dict[str, object]:
+    """Return the named parameters of :func:`audit_append_ctes`: the event's fields but
+    its sequence number, time and subject's key, which the database fills in, and the
+    canonical text around those three, cut from :func:`_canonical_text` itself."""
+    marks = ("\u27e6seq\u27e7", "\u27e6at\u27e7", "\u27e6key\u27e7")
+    text = _canonical_text(*marks[:2], actor, action, f"{subject_prefix}{marks[2]}", data_json)
+    if any(text.count(mark) != 1 for mark in marks):
+        raise ValueError("an event's fields may not hold the marks the canonical text is cut at")
+    before_at, rest = text.split(marks[1])
+    before_seq, rest = rest.split(marks[0])
+    before_key, after_key = rest.split(marks[2])
+    return {
+        "audit_subject_prefix": subject_prefix,
+        "audit_at": at,
+        "audit_before_at": before_at,
+        "audit_before_seq": before_seq,
+        "audit_before_key": before_key,
+        "audit_after_key": after_key,
+        "audit_actor": actor,
+        "audit_action": action,
+        "audit_data_json": data_json,
+    }
 
 
 def audit_head_locked_sql() -> str:

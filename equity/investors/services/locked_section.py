@@ -147,31 +147,25 @@ def subscribe_combined(
 ) -> list[Violation]:
     """Lock the offering, decide R09 and R11 and write in one round trip with the COMMIT, in
     a transaction of its own or the caller's (see above)."""
-    subscription_values = _values(_SUBSCRIPTION_COLUMNS, subscription)
-    acknowledgement_values = _values(_ACKNOWLEDGEMENT_COLUMNS, signed)
-    parameters = [
-        subscription.offering_id,
-        subscription.offering_id,
-        subscription.investor_id,
-        *LIVE_STATES,
-        OfferingState.OPEN,
-        as_of,
-        subscription.amount_cents,
-        limit_cents,
-        subscription.amount_cents,
-        *_reserved_sequences(),
-        *subscription_values,
-        *acknowledgement_values,
-        subscription.amount_cents,
-        subscription.offering_id,
-        *audit_append_parameters(
+    parameters = {
+        "offering": subscription.offering_id,
+        "investor": subscription.investor_id,
+        "live_states": list(LIVE_STATES),
+        "open": OfferingState.OPEN,
+        "as_of": as_of,
+        "amount_cents": subscription.amount_cents,
+        "limit_cents": limit_cents,
+        **_values("subscription", _SUBSCRIPTION_COLUMNS, subscription),
+        **_values("acknowledgement", _ACKNOWLEDGEMENT_COLUMNS, signed),
+        **_RESERVED_SEQUENCES,
+        **audit_append_parameters(
             at=as_of,
             actor=actor,
             action="subscription.created",
             subject_prefix=Subscription.SUBJECT_PREFIX,
             data_json=canonical_data(audit_data),
         ),
-    ]
+    }
     with pipelined(), prepared_cursor() as lock, prepared_cursor() as decide:
         with transaction.atomic(savepoint=False):
             lock.execute(_lock_sql(), [subscription.offering_id])
@@ -224,18 +218,25 @@ _ACKNOWLEDGEMENT_COLUMNS = [
 ]
 
 
-@cache
-def _reserved_sequences() -> list[str]:
-    """Return the tables and columns whose ids the write reserves (``pg_get_serial_sequence``)."""
-    return [
-        parameter
-        for model in (Subscription, RiskAcknowledgement, AuditEvent)
-        for parameter in (connection.ops.quote_name(model._meta.db_table), model._meta.pk.column)
-    ]
+_RESERVED_SEQUENCES = {
+    f"{name}_{part}": value
+    for name, model in (
+        ("subscription", Subscription),
+        ("acknowledgement", RiskAcknowledgement),
+        ("event", AuditEvent),
+    )
+    for part, value in (("table", model._meta.db_table), ("key", model._meta.pk.column))
+}
+"""The tables and columns whose ids the statement reserves (``pg_get_serial_sequence``)."""
 
 
-def _values(fields: list, instance: Subscription | RiskAcknowledgement) -> list[object]:
-    return [field.get_db_prep_save(field.pre_save(instance, True), connection) for field in fields]
+def _values(
+    name: str, fields: list, instance: Subscription | RiskAcknowledgement
+) -> dict[str, object]:
+    return {
+        f"{name}_{field.column}": field.get_db_prep_save(field.pre_save(instance, True), connection)
+        for field in fields
+    }
 
 
 @cache
@@ -244,40 +245,46 @@ def _combined_statement() -> str:
     quote = connection.ops.quote_name
     offering, o = quote(Offering._meta.db_table), _quoted_column(Offering)
     s = _quoted_column(Subscription)
-    states = ", ".join(["%s"] * len(LIVE_STATES))
-    sequence = "nextval(pg_get_serial_sequence(%s, %s))"
     insert_subscription = _insert_reserved(
-        Subscription, _SUBSCRIPTION_COLUMNS, {Subscription._meta.pk: "subscription_id"}
+        "subscription",
+        Subscription,
+        _SUBSCRIPTION_COLUMNS,
+        {Subscription._meta.pk.column: "subscription_id"},
     )
     insert_acknowledgement = _insert_reserved(
+        "acknowledgement",
         RiskAcknowledgement,
         _ACKNOWLEDGEMENT_COLUMNS,
         {
-            RiskAcknowledgement._meta.pk: "acknowledgement_id",
-            RiskAcknowledgement._meta.get_field("subscription"): "subscription_id",
+            RiskAcknowledgement._meta.pk.column: "acknowledgement_id",
+            RiskAcknowledgement._meta.get_field("subscription").column: "subscription_id",
         },
     )
+
+    def reserve(name: str) -> str:
+        return f"nextval(pg_get_serial_sequence(%({name}_table)s, %({name}_key)s)) AS {name}_id"
+
     return (
         f"WITH offering AS (SELECT {o('state')} AS state, {o('closes_at')} AS closes_at, "  # noqa: S608 - names from _meta
         f"{o('raised_cents')} AS raised_cents, {o('maximum_amount_cents')} AS maximum_cents "
-        f"FROM {offering} WHERE {o('id')} = %s), "
+        f"FROM {offering} WHERE {o('id')} = %(offering)s), "
         f"already AS (SELECT COALESCE(SUM({s('amount_cents')}), 0)::bigint AS cents "
-        f"FROM {quote(Subscription._meta.db_table)} "
-        f"WHERE {s('offering')} = %s AND {s('investor')} = %s AND {s('state')} IN ({states})), "
+        f"FROM {quote(Subscription._meta.db_table)} WHERE {s('offering')} = %(offering)s "
+        f"AND {s('investor')} = %(investor)s AND {s('state')} = ANY(%(live_states)s::text[])), "
         # check_offering_open, check_purchaser_limit and check_offering_maximum, as they compare
         f"decision AS (SELECT offering.*, already.cents AS already_cents, "
-        f"(offering.state = %s AND offering.closes_at IS NOT NULL "
-        f"AND %s::timestamptz < offering.closes_at "
-        f"AND already.cents + %s::bigint <= %s::bigint "
-        f"AND offering.raised_cents + %s::bigint <= offering.maximum_cents) AS accepted "
-        f"FROM offering, already), "
-        f"reserved AS (SELECT {sequence} AS subscription_id, {sequence} AS acknowledgement_id, "
-        f"{sequence} AS event_id, head.* FROM decision, ({audit_head_locked_sql()}) AS head "
+        f"(offering.state = %(open)s::text AND offering.closes_at IS NOT NULL "
+        f"AND %(as_of)s::timestamptz < offering.closes_at "
+        f"AND already.cents + %(amount_cents)s::bigint <= %(limit_cents)s::bigint "
+        f"AND offering.raised_cents + %(amount_cents)s::bigint <= offering.maximum_cents) "
+        f"AS accepted FROM offering, already), "
+        f"reserved AS (SELECT {reserve('subscription')}, {reserve('acknowledgement')}, "
+        f"{reserve('event')}, head.* FROM decision, ({audit_head_locked_sql()}) AS head "
         f"WHERE decision.accepted), "
         f"subscription AS ({insert_subscription}), "
         f"acknowledgement AS ({insert_acknowledgement}), "
-        f"raised AS (UPDATE {offering} SET {o('raised_cents')} = {o('raised_cents')} + %s "
-        f"FROM reserved WHERE {offering}.{o('id')} = %s), "
+        f"raised AS (UPDATE {offering} SET {o('raised_cents')} = {o('raised_cents')} "
+        f"+ %(amount_cents)s::bigint FROM reserved WHERE {offering}.{o('id')} = %(offering)s), "
         f"reserved_event AS (SELECT event_id, subscription_id AS subject_key, head_seq, "
         f"head_hash, head_at FROM reserved), "
         f"{audit_append_ctes(source='reserved_event')} "
@@ -289,14 +296,18 @@ def _combined_statement() -> str:
     )
 
 
-def _insert_reserved(model: type, fields: list, reserved: dict) -> str:
-    """An INSERT of one row for the row of ``reserved`` (none without it): its ids from it,
-    every other value a parameter cast to its column's type (a varchar without its length,
-    so that a value too long fails as the ORM's insert does rather than be cut)."""
+def _insert_reserved(name: str, model: type, fields: list, reserved: dict[str, str]) -> str:
+    """An INSERT of one row for the row of ``reserved`` (none without it): the ``reserved``
+    columns from it, every other value the parameter ``{name}_{column}`` cast to its
+    column's type (a varchar without its length, so that a value too long fails as the
+    ORM's insert does rather than be cut)."""
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(field.column) for field in [*reserved, *fields])
+    columns = ", ".join(quote(column) for column in [*reserved, *(f.column for f in fields)])
     values = ", ".join(
-        [*(f"reserved.{name}" for name in reserved.values()), *(f"%s::{_cast(f)}" for f in fields)]
+        [
+            *(f"reserved.{source}" for source in reserved.values()),
+            *(f"%({name}_{field.column})s::{_cast(field)}" for field in fields),
+        ]
     )
     return f"INSERT INTO {quote(model._meta.db_table)} ({columns}) SELECT {values} FROM reserved"  # noqa: S608
 

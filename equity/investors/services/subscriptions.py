@@ -72,15 +72,16 @@ def subscription_create(
     before the transaction; the transaction then locks the offering, decides
     R09 and R11 against the live totals and writes, with no savepoint: a
     refusal leaves the block without an exception, so the caller's
-    transaction stays usable. On PostgreSQL the lock and the read go in one
-    round trip, the write and the COMMIT in another (pipeline mode), each
-    statement prepared once per connection (``locked_section``,
-    ``equity.statements``). The statements of this path are written out
-    (here and in the selectors): with sixteen purchasers on two cores, the
-    ORM's compilation of each statement, not the database, was most of what a
-    subscription cost. The jobs' message is published once the subscription
-    is committed: at once after this function's own commit, or at the
-    caller's when it runs inside the caller's transaction.
+    transaction stays usable. On PostgreSQL the lock, the decision with the
+    write, and the COMMIT go in one round trip (pipeline mode), so no Python
+    runs while the offering is locked, each statement prepared once per
+    connection (``locked_section``, ``equity.statements``). The statements of
+    this path are written out (here and in the selectors): with sixteen
+    purchasers on two cores, the ORM's compilation of each statement, not the
+    database, was most of what a subscription cost. The jobs' message is
+    published once the subscription is committed: at once after this
+    function's own commit, or at the caller's when it runs inside the
+    caller's transaction.
     """
     if not investor.is_investor:
         raise PermissionDenied()
