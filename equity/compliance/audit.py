@@ -8,7 +8,10 @@ event is the stored text put together with its other fields, and verification
 decodes and encodes no JSON.
 Appends lock the single :class:`AuditHead` row, so the sequence has no gaps or
 forks under concurrent writers; the append runs in the caller's transaction,
-so an event exists exactly when the change it records was committed.
+so an event exists exactly when the change it records was committed. The head
+also keeps the last event's time, and no event is earlier than the one before.
+A subscription on PostgreSQL appends its event inside the statement that writes
+it, the database hashing the same canonical text (:func:`audit_append_ctes`).
 Verification walks the chain in sequence order and names the first event
 whose stored fields no longer hash to its stored hash, whose link to the
 previous event is broken, or whose sequence number skips.

@@ -107,7 +107,7 @@ class AuditEvent(models.Model):
 
 
 class AuditHead(models.Model):
-    """The chain's last sequence number and hash: one row, locked by every append.
+    """The chain's last sequence number, hash and time: one row, locked by every append.
 
     Locking this row serializes appends, so the chain stays linear however
     many transactions write events at once.

@@ -7,13 +7,15 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 
 from equity import clock
 from equity.compliance.audit import audit_append, event_hash, verify_chain
 from equity.compliance.models import AuditEvent, AuditHead
+from equity.compliance.rules import Violation
 from equity.exceptions import ComplianceViolation
 from equity.investors.models import Subscription
-from equity.investors.services import subscription_create
+from equity.investors.services import locked_section, subscription_create
 from equity.offerings.models import Offering
 from tests.investors.scenes import open_offering, purchaser, signed_by
 
@@ -97,3 +99,21 @@ def test_a_refusal_under_the_lock_writes_nothing_and_the_next_event_follows_the_
     _subscribe(offering, amount_cents=5_000)
     assert Offering.objects.get(pk=offering.pk).raised_cents == 20_000
     assert verify_chain().ok
+
+
+def test_were_the_statement_and_the_rules_to_disagree_the_subscription_raises(monkeypatch):
+    """On PostgreSQL the statement decides with the lock held and the rules' functions
+    explain afterwards: a disagreement must never pass for an answer. On SQLite the rules'
+    functions decide alone, so the same rule refuses, with nothing written."""
+    offering = open_offering(price_cents=1_000, minimum_cents=100_000, maximum_cents=500_000)
+    refusing = [Violation("R11", "offering_maximum_reached", {"remaining_cents": 0})]
+    monkeypatch.setattr(locked_section, "_against_live_totals", lambda **_: refusing)
+
+    if connection.vendor == "postgresql":
+        with pytest.raises(RuntimeError, match="disagree"):
+            _subscribe(offering)
+        return
+    with pytest.raises(ComplianceViolation) as refused:
+        _subscribe(offering)
+    assert refused.value.violations == refusing
+    assert not Subscription.objects.filter(offering=offering).exists()
