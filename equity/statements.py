@@ -27,7 +27,7 @@ row into the values the ORM would have read.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -74,6 +74,21 @@ def pipelined() -> Iterator[None]:
     connection.ensure_connection()
     with connection.connection.pipeline():
         yield
+
+
+def quoted_table(model: type) -> str:
+    """Return ``model``'s table name quoted for the default connection."""
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def quoted_column(model: type) -> Callable[[str], str]:
+    """Return a function of a field's name giving its column quoted for the default
+    connection, for written-out statements."""
+
+    def column(name: str) -> str:
+        return connection.ops.quote_name(model._meta.get_field(name).column)
+
+    return column
 
 
 def converters_of(fields: Sequence[Field | None]) -> list[tuple[object, list]]:

@@ -34,7 +34,7 @@ from django.db.models import Func, QuerySet, TextField
 
 from equity import clock
 from equity.compliance.models import AuditEvent, AuditHead
-from equity.statements import converted, converters_of
+from equity.statements import converted, converters_of, quoted_column
 
 GENESIS_HASH = "0" * 64
 
@@ -216,8 +216,8 @@ def audit_append_ctes(*, source: str) -> str:
     the one given and the head's: times never go back along the chain.
     """
     quote = connection.ops.quote_name
-    e = _quoted_column(AuditEvent)
-    h = _quoted_column(AuditHead)
+    e = quoted_column(AuditEvent)
+    h = quoted_column(AuditHead)
     utc_text = "to_char(audit_new.at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US')"
     columns = ", ".join(
         e(name)
@@ -277,18 +277,11 @@ def audit_append_parameters(
 def audit_head_locked_sql() -> str:
     """Return a PostgreSQL subquery of the head's ``head_seq``, ``head_hash`` and
     ``head_at``, its row locked, for :func:`audit_append_ctes`."""
-    h = _quoted_column(AuditHead)
+    h = quoted_column(AuditHead)
     return (
         f"SELECT {h('seq')} AS head_seq, {h('hash')} AS head_hash, {h('at')} AS head_at "  # noqa: S608
         f"FROM {_head_table()} WHERE {h('id')} = 1 FOR UPDATE"
     )
-
-
-def _quoted_column(model: type):
-    def column(name: str) -> str:
-        return connection.ops.quote_name(model._meta.get_field(name).column)
-
-    return column
 
 
 _EVENT_FIELDS = [field for field in AuditEvent._meta.concrete_fields if not field.primary_key]

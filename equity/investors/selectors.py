@@ -29,7 +29,13 @@ from equity.investors.models import (
 )
 from equity.money import Money
 from equity.offerings.models import LegalForm, Offering, OfferingState
-from equity.statements import converted, converters_of, prepared_cursor
+from equity.statements import (
+    converted,
+    converters_of,
+    prepared_cursor,
+    quoted_column,
+    quoted_table,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,7 +131,7 @@ def purchaser_committed_cents(*, offering_id: int, investor_id: int) -> int:
 
 @cache
 def _committed_sql() -> str:
-    table, column = _quoted_table(Subscription), _quoted_column(Subscription)
+    table, column = quoted_table(Subscription), quoted_column(Subscription)
     states = ", ".join(["%s"] * len(LIVE_STATES))
     return (
         f"SELECT COALESCE(SUM({column('amount_cents')}), 0) FROM {table} "  # noqa: S608 - from _meta
@@ -211,14 +217,14 @@ _FORM_FIELDS = tuple(RiskAcknowledgementForm._meta.concrete_fields)
 @cache
 def _facts_statement() -> tuple[str, list[Field | None]]:
     """Return the statement of :func:`subscription_facts` and the field of each column."""
-    offering, o = _quoted_table(Offering), _quoted_column(Offering)
-    rulebook, r = _quoted_table(Rulebook), _quoted_column(Rulebook)
-    profile, p = _quoted_table(InvestorProfile), _quoted_column(InvestorProfile)
+    offering, o = quoted_table(Offering), quoted_column(Offering)
+    rulebook, r = quoted_table(Rulebook), quoted_column(Rulebook)
+    profile, p = quoted_table(InvestorProfile), quoted_column(InvestorProfile)
     suitability, s = (
-        _quoted_table(SuitabilityDetermination),
-        _quoted_column(SuitabilityDetermination),
+        quoted_table(SuitabilityDetermination),
+        quoted_column(SuitabilityDetermination),
     )
-    form, f = _quoted_table(RiskAcknowledgementForm), _quoted_column(RiskAcknowledgementForm)
+    form, f = quoted_table(RiskAcknowledgementForm), quoted_column(RiskAcknowledgementForm)
     columns = [
         *(f"{offering}.{o(name)}" for name in _OFFERING_FIELDS),
         *(f"{rulebook}.{r(field.name)}" for field in _RULEBOOK_FIELDS),
@@ -244,17 +250,6 @@ def _facts_statement() -> tuple[str, list[Field | None]]:
         *_FORM_FIELDS,
     ]
     return sql, fields
-
-
-def _quoted_table(model: type) -> str:
-    return connection.ops.quote_name(model._meta.db_table)
-
-
-def _quoted_column(model: type):
-    def column(name: str) -> str:
-        return connection.ops.quote_name(model._meta.get_field(name).column)
-
-    return column
 
 
 def _attnames(fields: Sequence[Field]) -> list[str]:

@@ -33,7 +33,7 @@ from equity.investors.models import (
 )
 from equity.investors.selectors import purchaser_committed_cents
 from equity.offerings.models import Offering, OfferingState
-from equity.statements import pipelined, prepared_cursor
+from equity.statements import pipelined, prepared_cursor, quoted_column
 
 
 def _lock_offering(
@@ -243,8 +243,8 @@ def _values(
 def _combined_statement() -> str:
     """Return the decision and the write of the PostgreSQL locked section (see above)."""
     quote = connection.ops.quote_name
-    offering, o = quote(Offering._meta.db_table), _quoted_column(Offering)
-    s = _quoted_column(Subscription)
+    offering, o = quote(Offering._meta.db_table), quoted_column(Offering)
+    s = quoted_column(Subscription)
     insert_subscription = _insert_reserved(
         "subscription",
         Subscription,
@@ -315,13 +315,6 @@ def _insert_reserved(name: str, model: type, fields: list, reserved: dict[str, s
 def _cast(field) -> str:
     db_type = field.db_type(connection)
     return "varchar" if db_type.startswith("varchar(") else db_type
-
-
-def _quoted_column(model: type):
-    def column(name: str) -> str:
-        return connection.ops.quote_name(model._meta.get_field(name).column)
-
-    return column
 
 
 _CLOSES_AT = Offering._meta.get_field("closes_at")
