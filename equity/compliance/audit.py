@@ -202,7 +202,7 @@ def _event_after(
     )
 
 
-def audit_append_ctes(*, source: str) -> str:
+def audit_append_ctes(*, source: str, subject_key: str) -> str:
     """Return the data-modifying CTEs that append one event for the row of the CTE
     ``source``, if it has one, with the event's hash computed by the database exactly as
     :func:`event_hash` computes it: for a PostgreSQL statement that decides and writes a
@@ -210,10 +210,10 @@ def audit_append_ctes(*, source: str) -> str:
     ``equity.investors.services.locked_section``). Its named parameters are those
     :func:`audit_append_parameters` returns.
 
-    ``source`` has the columns ``event_id`` (reserved with ``nextval``), ``subject_key``
-    (what follows the subject's prefix) and the head's ``head_seq``, ``head_hash`` and
-    ``head_at``, read with :func:`audit_head_locked_sql`. The event's time is the later of
-    the one given and the head's: times never go back along the chain.
+    ``source`` has the columns ``event_id`` (reserved with ``nextval``), the column named
+    ``subject_key`` (what follows the subject's prefix) and the head's ``head_seq``,
+    ``head_hash`` and ``head_at``, read with :func:`audit_head_locked_sql`. The event's
+    time is the later of the one given and the head's: times never go back along the chain.
     """
     quote = connection.ops.quote_name
     e = quoted_column(AuditEvent)
@@ -233,8 +233,9 @@ def audit_append_ctes(*, source: str) -> str:
         f"|| %(audit_before_key)s::text || subject_key::text || %(audit_after_key)s::text"
     )
     return (
-        f"audit_new AS (SELECT event_id, subject_key, head_seq + 1 AS seq, "  # noqa: S608 - _meta
-        f"head_hash AS prev_hash, %(audit_subject_prefix)s::text || subject_key::text AS subject, "
+        f"audit_new AS (SELECT event_id, {subject_key} AS subject_key, head_seq + 1 AS seq, "  # noqa: S608 - _meta
+        f"head_hash AS prev_hash, "
+        f"%(audit_subject_prefix)s::text || {subject_key}::text AS subject, "
         f"GREATEST(%(audit_at)s::timestamptz, head_at) AS at FROM {source}), "
         f"audit_hashed AS (SELECT audit_new.*, "
         f"encode(sha256(convert_to(prev_hash || {canonical}, 'UTF8')), 'hex') AS hash "

@@ -157,7 +157,6 @@ def subscribe_combined(
         "limit_cents": limit_cents,
         **_values("subscription", _SUBSCRIPTION_COLUMNS, subscription),
         **_values("acknowledgement", _ACKNOWLEDGEMENT_COLUMNS, signed),
-        **_RESERVED_SEQUENCES,
         **audit_append_parameters(
             at=as_of,
             actor=actor,
@@ -166,10 +165,11 @@ def subscribe_combined(
             data_json=canonical_data(audit_data),
         ),
     }
+    statement = _combined_statement()  # written on first use: before anything is locked
     with pipelined(), prepared_cursor() as lock, prepared_cursor() as decide:
         with transaction.atomic(savepoint=False):
             lock.execute(_lock_sql(), [subscription.offering_id])
-            decide.execute(_combined_statement(), parameters)
+            decide.execute(statement, parameters)
         row = decide.fetchone()
     if row is None:
         raise NotFound()
@@ -218,18 +218,6 @@ _ACKNOWLEDGEMENT_COLUMNS = [
 ]
 
 
-_RESERVED_SEQUENCES = {
-    f"{name}_{part}": value
-    for name, model in (
-        ("subscription", Subscription),
-        ("acknowledgement", RiskAcknowledgement),
-        ("event", AuditEvent),
-    )
-    for part, value in (("table", model._meta.db_table), ("key", model._meta.pk.column))
-}
-"""The tables and columns whose ids the statement reserves (``pg_get_serial_sequence``)."""
-
-
 def _values(
     name: str, fields: list, instance: Subscription | RiskAcknowledgement
 ) -> dict[str, object]:
@@ -261,8 +249,8 @@ def _combined_statement() -> str:
         },
     )
 
-    def reserve(name: str) -> str:
-        return f"nextval(pg_get_serial_sequence(%({name}_table)s, %({name}_key)s)) AS {name}_id"
+    def reserve(model: type, name: str) -> str:
+        return f"nextval({_sequence_of(model)}) AS {name}"
 
     return (
         f"WITH offering AS (SELECT {o('state')} AS state, {o('closes_at')} AS closes_at, "  # noqa: S608 - names from _meta
@@ -278,22 +266,31 @@ def _combined_statement() -> str:
         f"AND already.cents + %(amount_cents)s::bigint <= %(limit_cents)s::bigint "
         f"AND offering.raised_cents + %(amount_cents)s::bigint <= offering.maximum_cents) "
         f"AS accepted FROM offering, already), "
-        f"reserved AS (SELECT {reserve('subscription')}, {reserve('acknowledgement')}, "
-        f"{reserve('event')}, head.* FROM decision, ({audit_head_locked_sql()}) AS head "
+        f"reserved AS (SELECT {reserve(Subscription, 'subscription_id')}, "
+        f"{reserve(RiskAcknowledgement, 'acknowledgement_id')}, "
+        f"{reserve(AuditEvent, 'event_id')}, head.* "
+        f"FROM decision, ({audit_head_locked_sql()}) AS head "
         f"WHERE decision.accepted), "
         f"subscription AS ({insert_subscription}), "
         f"acknowledgement AS ({insert_acknowledgement}), "
         f"raised AS (UPDATE {offering} SET {o('raised_cents')} = {o('raised_cents')} "
         f"+ %(amount_cents)s::bigint FROM reserved WHERE {offering}.{o('id')} = %(offering)s), "
-        f"reserved_event AS (SELECT event_id, subscription_id AS subject_key, head_seq, "
-        f"head_hash, head_at FROM reserved), "
-        f"{audit_append_ctes(source='reserved_event')} "
+        f"{audit_append_ctes(source='reserved', subject_key='subscription_id')} "
         f"SELECT decision.state, decision.closes_at, decision.raised_cents, "
         f"decision.maximum_cents, decision.already_cents, decision.accepted, "
         f"CASE WHEN reserved.subscription_id IS NOT NULL THEN "
         f"ARRAY[reserved.subscription_id, reserved.acknowledgement_id] END "
         f"FROM decision LEFT JOIN reserved ON TRUE"
     )
+
+
+def _sequence_of(model: type) -> str:
+    """Return ``model``'s primary key sequence as a ``regclass`` literal, found once when the
+    statement is written, so that executing it looks up nothing."""
+    with connection.cursor() as cursor:
+        (sequence,) = connection.introspection.get_sequences(cursor, model._meta.db_table)
+    name = connection.ops.quote_name(sequence["name"]).replace("'", "''")
+    return f"'{name}'::regclass"
 
 
 def _insert_reserved(name: str, model: type, fields: list, reserved: dict[str, str]) -> str:
