@@ -14,33 +14,27 @@ The verdict names the first problem found, most serious first: ``not_a_pdf``,
 ``unsigned``, ``altered``, ``untrusted``, ``not_timestamped``,
 ``changed_after_signing``; ``""`` when the document is valid.
 
-Where the time goes: pyHanko's analysis of the revision added after the
-certification signature (it walks every object of the file, and must), the
-CMS and certificate checks, and reading the two signatures' ``/Contents``,
-hex strings of several thousand digits that pyHanko reads one byte at a
-time. That last part is done here in one slice (see :func:`_read_hex_string`);
-every check pyHanko makes is still made.
+Where the time goes: pyHanko reading the file's objects and mapping every
+path to them in the revision the certification signature covers (the diff
+analysis needs it, and it must be done), and the CMS and certificate checks.
+:mod:`equity.documents.fast_paths` does four parts of that with less work and
+the same results; every check pyHanko makes is still made.
 """
 
 from __future__ import annotations
 
 import asyncio
-import binascii
 import hashlib
-import inspect
-import re
 from dataclasses import dataclass
 from datetime import datetime
 from io import BytesIO
 
-from pyhanko.pdf_utils import generic
-from pyhanko.pdf_utils.misc import PDF_WHITESPACE
-from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import async_validate_pdf_signature
 from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 from pyhanko.sign.validation.status import PdfSignatureStatus, SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
+from equity.documents.fast_paths import PdfReader
 from equity.documents.signing import der_length, signing_material
 
 
@@ -135,7 +129,7 @@ def verify_pdf(data: bytes) -> Verification:
     """Return the verdict on the PDF ``data``, trusting the configured roots only."""
     sha256 = hashlib.sha256(data).hexdigest()
     try:
-        reader = PdfFileReader(BytesIO(data), strict=False)
+        reader = PdfReader(BytesIO(data), strict=False)
         # One event loop for every signature; pyHanko's synchronous call starts one each.
         reports = asyncio.run(_validate(reader.embedded_signatures))
     except Exception:  # hostile input reaches the parser: any failure to read is a verdict
@@ -159,38 +153,3 @@ def verify_pdf(data: bytes) -> Verification:
         signatures=reports,
         problem=problem,
     )
-
-
-# pyHanko's own reader, which the one below hands anything unusual to (unwrapped, should
-# this module ever be imported again).
-_pyhanko_read_hex_string = inspect.unwrap(generic.read_hex_string_from_stream)
-_HEX_STRING_BODY = re.compile(b"[0-9A-Fa-f" + re.escape(PDF_WHITESPACE) + b"]*")
-
-
-def _read_hex_string(stream) -> generic.ByteStringObject | generic.TextStringObject:
-    """Read a ``<...>`` hex string exactly as pyHanko does, in one slice instead of byte by byte.
-
-    A signature's ``/Contents`` runs to thousands of hex digits, and reading it
-    a byte at a time took a fifth of a verification. When the string holds
-    anything but hex digits and whitespace before its ``>`` (a comment, a
-    stray byte) or has no ``>``, pyHanko's own reader reads it from the start,
-    so the object read and the error raised are always pyHanko's.
-    """
-    start = stream.tell()
-    read = stream.read(4096)
-    text = read
-    while (end := text.find(b">")) < 0 and read:
-        read = stream.read(len(text))
-        text += read
-    if end < 0 or not _HEX_STRING_BODY.fullmatch(text, 1, end):
-        stream.seek(start)
-        return _pyhanko_read_hex_string(stream)
-    stream.seek(start + end + 1)
-    digits = text[1:end].translate(None, PDF_WHITESPACE)
-    if len(digits) % 2:
-        digits += b"0"
-    return generic.pdf_string(binascii.unhexlify(digits))
-
-
-_read_hex_string.__wrapped__ = _pyhanko_read_hex_string
-generic.read_hex_string_from_stream = _read_hex_string
