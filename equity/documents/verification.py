@@ -17,7 +17,7 @@ The verdict names the first problem found, most serious first: ``not_a_pdf``,
 Where the time goes: pyHanko reading the file's objects and mapping every
 path to them in the revision the certification signature covers (the diff
 analysis needs it, and it must be done), and the CMS and certificate checks.
-:mod:`equity.documents.fast_paths` does four parts of that with less work and
+:mod:`equity.documents.fast_paths` does five parts of that with less work and
 the same results; every check pyHanko makes is still made.
 """
 

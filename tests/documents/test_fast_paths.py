@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.reader import HistoricalResolver, PdfFileReader
 
-from equity.documents import fast_paths
+from equity.documents.fast_paths import certificate_names, reader, tokens
 from equity.documents.signing import Certification, sign_pdf
 from equity.documents.verification import verify_pdf
 from tests.documents.conftest import offering_document, stored_bytes
@@ -49,8 +49,8 @@ HEX_BODY = st.lists(
 def test_a_hex_string_reads_as_pyhankos_reader_reads_it(body, after):
     data = b"<" + body + after
 
-    assert _read_from(fast_paths._read_hex_string, data) == _read_from(
-        fast_paths._pyhanko_read_hex_string, data
+    assert _read_from(tokens.read_hex_string, data) == _read_from(
+        tokens._pyhanko_read_hex_string, data
     )
 
 
@@ -65,7 +65,7 @@ def test_a_hex_string_reads_as_pyhankos_reader_reads_it(body, after):
 def test_a_signature_sized_hex_string_is_read_whole(data, value):
     stream = BytesIO(data + b" endobj")
 
-    assert bytes(fast_paths._read_hex_string(stream).original_bytes) == value
+    assert bytes(tokens.read_hex_string(stream).original_bytes) == value
     assert stream.read() == b" endobj"
 
 
@@ -80,29 +80,27 @@ TOKEN_BYTES = st.lists(
 
 @given(data=TOKEN_BYTES)
 def test_reading_up_to_a_delimiter_reads_and_stops_as_pyhanko_does(data):
-    assert _read_from(fast_paths._read_until_delimiter, data) == _read_from(
-        fast_paths._pyhanko_read_until_delimiter, data
+    assert _read_from(tokens.read_until_delimiter, data) == _read_from(
+        tokens._pyhanko_read_until_delimiter, data
     )
 
 
 @given(name=TOKEN_BYTES | st.binary(max_size=20))
 def test_a_name_decodes_as_pyhanko_decodes_it(name):
-    assert _outcome(fast_paths._decode_name, name) == _outcome(
-        fast_paths._pyhanko_decode_name, name
-    )
+    assert _outcome(tokens.decode_name, name) == _outcome(tokens._pyhanko_decode_name, name)
 
 
 def test_an_escaped_name_is_still_decoded_and_a_bad_one_still_refused():
-    assert fast_paths._decode_name(b"A#20B") == "/A B"
+    assert tokens.decode_name(b"A#20B") == "/A B"
     with pytest.raises(generic.PdfReadError):
-        fast_paths._decode_name(b"A\x80")
+        tokens.decode_name(b"A\x80")
 
 
 # ---------------------------------------------------------------------------
 # Object streams
 
 
-class _OneObjectStream(fast_paths.PdfReader):
+class _OneObjectStream(reader.PdfReader):
     """A reader whose every reference is one object stream, to read objects out of it."""
 
     def __init__(self, stream: generic.StreamObject) -> None:  # no file behind it
@@ -182,21 +180,21 @@ def test_the_documents_have_what_the_fast_paths_must_get_right(documents):
 def test_every_path_to_every_object_is_mapped_as_pyhanko_maps_it(documents):
     for data in documents:
         for revision in range(3):
-            ours = fast_paths.PdfReader(BytesIO(data), strict=False)
+            ours = reader.PdfReader(BytesIO(data), strict=False)
             pyhankos = PdfFileReader(BytesIO(data), strict=False)
             mine = ours.get_historical_resolver(revision)
             theirs = HistoricalResolver(pyhankos, revision)
             mine._load_reverse_xref_cache()
             theirs._load_reverse_xref_cache()
 
-            assert type(mine) is fast_paths._Revision
+            assert type(mine) is reader.Revision
             assert mine._indirect_object_access_cache == theirs._indirect_object_access_cache
             assert len(mine._indirect_object_access_cache) > 10
 
 
 def test_every_object_of_every_revision_reads_as_pyhanko_reads_it(documents):
     for data in documents:
-        ours = fast_paths.PdfReader(BytesIO(data), strict=False)
+        ours = reader.PdfReader(BytesIO(data), strict=False)
         pyhankos = PdfFileReader(BytesIO(data), strict=False)
         for revision in range(3):
             for ref in ours.xrefs.explicit_refs_in_revision(revision):
@@ -219,13 +217,13 @@ def test_the_verdict_on_a_document_is_the_same_through_pyhankos_own_reader(docum
 
 @given(value=st.text(max_size=30) | st.sampled_from(["Ｌａ  Ｒｕｃｈｅ", "A\u00adB", "\ufffe"]))
 def test_a_name_value_is_prepared_as_asn1crypto_prepares_it(value):
-    assert _outcome(fast_paths._ldap_string_prep, None, value) == _outcome(
-        fast_paths._asn1crypto_ldap_string_prep, None, value
+    assert _outcome(certificate_names.ldap_string_prep, None, value) == _outcome(
+        certificate_names._asn1crypto_ldap_string_prep, None, value
     )
 
 
 def test_pyhanko_and_asn1crypto_use_the_fast_paths():
-    assert generic.read_hex_string_from_stream is fast_paths._read_hex_string
-    assert generic.read_until_delimiter is fast_paths._read_until_delimiter
-    assert generic._decode_name is fast_paths._decode_name
-    assert x509.NameTypeAndValue._ldap_string_prep is fast_paths._ldap_string_prep
+    assert generic.read_hex_string_from_stream is tokens.read_hex_string
+    assert generic.read_until_delimiter is tokens.read_until_delimiter
+    assert generic._decode_name is tokens.decode_name
+    assert x509.NameTypeAndValue._ldap_string_prep is certificate_names.ldap_string_prep
