@@ -106,6 +106,7 @@ class _OneObjectStream(reader.PdfReader):
     def __init__(self, stream: generic.StreamObject) -> None:  # no file behind it
         self.strict = False
         self.stream = stream
+        self._stream_headers = {}
 
     def get_object(self, ref, *args, **kwargs):
         return self.stream

@@ -52,6 +52,10 @@ class PdfReader(PdfFileReader):
     reads as pyHanko's does.
     """
 
+    def __init__(self, *args, **kwargs) -> None:
+        self._stream_headers: dict[int, _StreamHeader] = {}  # before pyHanko starts reading
+        super().__init__(*args, **kwargs)
+
     def _get_object_from_stream(self, idnum, stmnum, idx):
         if self.strict:
             return super()._get_object_from_stream(idnum, stmnum, idx)
@@ -60,10 +64,9 @@ class PdfReader(PdfFileReader):
         assert stream["/Type"] == "/ObjStm"
         if not (0 <= idx < stream["/N"]):
             return generic.NullObject()
-        headers = self.__dict__.setdefault("_stream_headers", {})
-        header = headers.get(stmnum)
+        header = self._stream_headers.get(stmnum)
         if header is None or header.stream is not stream:
-            header = headers[stmnum] = _StreamHeader(stream)
+            header = self._stream_headers[stmnum] = _StreamHeader(stream)
         if header.irregular:
             return super()._get_object_from_stream(idnum, stmnum, idx)
         first = stream["/First"]
