@@ -8,7 +8,9 @@ more work than their result needs; each is redone here so that it returns
 exactly what the original returns, and hands anything unusual to the
 original. ``tests/documents/test_fast_paths.py`` holds each equal to the
 original, by property tests and on whole signed documents, so an upgrade of
-pyHanko that changes the original fails there rather than in a verdict:
+pyHanko that changes the original fails there rather than in a verdict (and
+``pyproject.toml`` holds pyHanko to 0.38.x, so that an upgrade is a step
+someone takes, with those tests):
 
 - :func:`~.tokens.read_hex_string`: a hex string such as a signature's ``/Contents``
   (thousands of digits), read in one slice instead of a byte at a time
